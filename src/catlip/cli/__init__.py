@@ -1,0 +1,70 @@
+"""The ``catlip`` command line: the data work around CatLIP pre-training.
+
+Each subcommand lives in its own module, which exposes ``register(subparsers)``; the module adds its
+parser and sets ``func`` (called with the parsed namespace, returns an exit status).
+
+Example:
+    >>> from catlip.cli import main
+    >>> main(["--version"])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from catlip._version import __version__
+from catlip.errors import CatlipError
+
+__all__ = ["build_parser", "main"]
+
+_COMMANDS = ("download", "vocab", "label", "coverage")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the ``catlip`` argument parser with every subcommand registered.
+
+    Returns:
+        The top-level parser (also used to generate the CLI reference in the docs).
+
+    Example:
+        >>> from catlip.cli import build_parser
+        >>> build_parser().prog
+        'catlip'
+    """
+    parser = argparse.ArgumentParser(
+        prog="catlip",
+        description="Data tools for CatLIP pre-training: NLTK data, synset vocabularies, labels.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"catlip {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in _COMMANDS:
+        importlib.import_module(f"catlip.cli.{name}").register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``catlip`` command line.
+
+    Args:
+        argv: The arguments (default: ``sys.argv[1:]``).
+
+    Returns:
+        The exit status: 0 on success, 1 when a catlip error was reported, 130 on Ctrl-C.
+
+    Example:
+        >>> from catlip.cli import main
+        >>> main(["download", "--help"])  # doctest: +SKIP
+    """
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except CatlipError as exc:
+        print(f"catlip {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"catlip {args.command}: interrupted", file=sys.stderr)
+        return 130

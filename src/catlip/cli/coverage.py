@@ -1,0 +1,17 @@
+"""``catlip coverage``: placeholder until its issue lands."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``coverage`` subcommand."""
+    parser = subparsers.add_parser("coverage", help="(not yet available)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Not yet available."""
+    raise SystemExit("catlip coverage: not yet available in this version")

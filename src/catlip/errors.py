@@ -1,0 +1,57 @@
+"""The exceptions catlip raises.
+
+Every error catlip raises on purpose derives from :class:`CatlipError`, so a trainer can catch
+them all in one place. Messages name the problem *and* the fix.
+
+Bad argument types still raise :class:`TypeError` and bad argument values :class:`ValueError`
+(Python's conventions); :class:`CatlipError` subclasses that are also about values derive from
+:class:`ValueError` too, so both ``except`` clauses work.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CatlipError",
+    "DownloadError",
+    "InputFormatError",
+    "LabelResolutionError",
+    "MissingResourceError",
+    "ResourceVersionError",
+    "VocabularyFileError",
+    "VocabularyMismatchError",
+]
+
+
+class CatlipError(Exception):
+    """Base class of every error catlip raises on purpose."""
+
+
+class MissingResourceError(CatlipError, LookupError):
+    """An NLTK resource catlip needs (WordNet, the POS tagger) is not installed.
+
+    The message names the resource, where NLTK looked, and the command that installs it.
+    """
+
+
+class ResourceVersionError(CatlipError):
+    """An installed NLTK resource has the wrong version (catlip needs WordNet 3.0)."""
+
+
+class DownloadError(CatlipError):
+    """``catlip download`` could not fetch a resource (offline, or the server refused)."""
+
+
+class VocabularyFileError(CatlipError, ValueError):
+    """A vocabulary or counts file is missing, corrupt, truncated or of an unknown format."""
+
+
+class VocabularyMismatchError(CatlipError, ValueError):
+    """A vocabulary was built with extractor settings or a WordNet version other than the caller's."""
+
+
+class InputFormatError(CatlipError, ValueError):
+    """A caption input file has bad records (and ``strict`` was asked for), or an unknown format."""
+
+
+class LabelResolutionError(CatlipError, ValueError):
+    """Downstream labels cannot be resolved as asked (for example ``unmatched="error"``)."""
