@@ -46,3 +46,4 @@ templates_path: list[str] = []
 exclude_patterns = ["_build"]
 html_theme = "furo"
 html_title = f"catlip {release}"
+html_static_path = ["_static"]
