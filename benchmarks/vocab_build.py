@@ -1,0 +1,141 @@
+"""Throughput, scaling and peak memory of `catlip vocab build`.
+
+Builds a corpus by repeating the Flickr8k captions (../shared/data/flickr8k/Flickr8k.token.txt,
+40,460 human captions) to ~200k lines, runs `catlip vocab build` as a subprocess with -j1 and -j2
+(`--repeats` times each, alternating), and prints JSON:
+
+- captions/s end to end (wall time of the command, WordNet loading included) and for the counting
+  phase alone (the command's own "counted N captions in T s" line, WordNet loading excluded),
+  medians over the repeats, and the -j2 / -j1 ratios;
+- whether the -j1 and -j2 vocabulary files are byte-identical;
+- peak RSS of `vocab build -j1` at two corpus sizes (1x and 5x the captions, same distinct
+  synsets): memory is bounded by the number of distinct synsets, not the number of captions.
+
+Usage: python benchmarks/vocab_build.py [--repeats 3] [--copies 5] [--pos wordnet|tagger]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+FLICKR = (
+    Path(os.environ.get("CATLIP_SHARED", REPO.parent / "shared"))
+    / "data/flickr8k/Flickr8k.token.txt"
+)
+COUNTED = re.compile(r"counted ([\d,]+) captions in ([\d.]+) s")
+LOADED = re.compile(r"extractor tables in ([\d.]+) s")
+
+
+def _captions() -> list[str]:
+    lines = FLICKR.read_text(encoding="utf-8").splitlines()
+    return [line.split("\t", 1)[1] for line in lines if "\t" in line]
+
+
+def _build(corpus: Path, out: Path, jobs: int, pos: str) -> dict[str, float | str]:
+    env = {
+        **os.environ,
+        "NLTK_DATA": os.environ.get("NLTK_DATA", str(FLICKR.parents[2] / "nltk_data")),
+    }
+    command = [sys.executable, "-m", "catlip", "vocab", "build", str(corpus), "--min-count", "2"]
+    command += ["-j", str(jobs), "--pos", pos, "-o", str(out)]
+    start = time.perf_counter()
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    _, _, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    proc.stderr.close() if proc.stderr else None
+    counted, loaded = COUNTED.search(err), LOADED.search(err)
+    if counted is None or loaded is None:
+        raise SystemExit(f"vocab build failed:\n{err}")
+    captions = int(counted.group(1).replace(",", ""))
+    return {
+        "wall_s": round(wall, 3),
+        "load_s": float(loaded.group(1)),
+        "count_s": float(counted.group(2)),
+        "captions": captions,
+        "captions_per_s": round(captions / wall, 1),
+        "counting_captions_per_s": round(captions / float(counted.group(2)), 1),
+        # CPU seconds of the command and its workers: what -j adds in duplicated work.
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+        # Linux: the largest resident set among the command and its waited-for workers.
+        "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
+        "sha256": hashlib.sha256(out.read_bytes()).hexdigest(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--copies", type=int, default=5, help="Flickr8k repeats (~200k lines)")
+    parser.add_argument(
+        "--pos", default="wordnet", help="extractor --pos (tagger: ~40x more work per caption)"
+    )
+    args = parser.parse_args()
+    captions = _captions()
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        small, large = work / "small.txt", work / "large.txt"
+        small.write_text("\n".join(captions) + "\n", encoding="utf-8")
+        large.write_text("\n".join(captions * args.copies) + "\n", encoding="utf-8")
+        runs: dict[str, list[dict[str, float | str]]] = {"j1": [], "j2": []}
+        for _ in range(args.repeats):
+            for jobs in (1, 2):
+                out = work / f"vocab-j{jobs}.json"
+                runs[f"j{jobs}"].append(_build(large, out, jobs, args.pos))
+        memory = {
+            f"{len(captions):,} captions": _build(small, work / "small.json", 1, args.pos)[
+                "peak_rss_mib"
+            ],
+            f"{len(captions) * args.copies:,} captions": statistics.median(
+                float(r["peak_rss_mib"]) for r in runs["j1"]
+            ),
+        }
+
+    def median(jobs: str, key: str) -> float:
+        return round(statistics.median(float(r[key]) for r in runs[jobs]), 1)
+
+    result = {
+        "benchmark": "catlip vocab build (Flickr8k captions repeated)",
+        "corpus_captions": len(captions) * args.copies,
+        "extractor_pos": args.pos,
+        "distinct_captions": len(set(captions)),
+        "repeats": args.repeats,
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}",
+        "median_captions_per_s": {
+            "j1": median("j1", "captions_per_s"),
+            "j2": median("j2", "captions_per_s"),
+        },
+        "median_counting_captions_per_s": {
+            "j1": median("j1", "counting_captions_per_s"),
+            "j2": median("j2", "counting_captions_per_s"),
+        },
+        "median_wordnet_load_s": {"j1": median("j1", "load_s"), "j2": median("j2", "load_s")},
+        "median_cpu_s": {"j1": median("j1", "cpu_s"), "j2": median("j2", "cpu_s")},
+        "scaling_j2_over_j1": round(
+            median("j2", "captions_per_s") / median("j1", "captions_per_s"), 2
+        ),
+        "scaling_j2_over_j1_counting": round(
+            median("j2", "counting_captions_per_s") / median("j1", "counting_captions_per_s"), 2
+        ),
+        "identical_outputs": len({r["sha256"] for r in runs["j1"] + runs["j2"]}) == 1,
+        "peak_rss_mib_j1": memory,
+        "runs": runs,
+    }
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

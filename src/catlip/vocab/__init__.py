@@ -1,0 +1,64 @@
+"""Synset vocabularies and labels: count a caption corpus, prune it, encode captions as classes.
+
+The pieces, in the order a pipeline uses them:
+
+- :func:`count_synsets` turns captions into per-caption synset counts (:class:`SynsetCounts`),
+  streaming, in parallel, shardable; counts from shards add up (:func:`merge`).
+- :class:`Vocabulary` keeps the synsets seen in enough captions, in a fixed order, and encodes
+  captions as class indices; it saves to and loads from a versioned JSON file.
+- :func:`pad_labels`, :func:`multi_hot` and :class:`LabelCollate` turn index lists into the
+  tensors a loss takes.
+- :func:`read_records` reads captions from text, CSV/TSV, JSON lines and webdataset ``.tar``
+  shards; :func:`save_labels` / :func:`load_labels` store precomputed labels per sample.
+
+Importing this package is cheap: torch is imported only by the label-tensor helpers, and WordNet
+is loaded only when captions are first turned into synsets.
+
+Example:
+    >>> from catlip.vocab import Vocabulary, pad_labels
+    >>> counts = {"n02084071": 9, "n02121808": 4, "n01503061": 1}
+    >>> vocab = Vocabulary.from_counts(counts, min_count=2)
+    >>> vocab.wnids
+    ('n02084071', 'n02121808')
+    >>> pad_labels([vocab.encode(["n02121808", "n02084071"]), []]).tolist()
+    [[1, 0], [-1, -1]]
+"""
+
+from __future__ import annotations
+
+from catlip.vocab.counts import COUNTS_FORMAT, COUNTS_VERSION, SynsetCounts, count_synsets, merge
+from catlip.vocab.labelfiles import (
+    LABELS_FORMAT,
+    LABELS_VERSION,
+    label_records,
+    load_labels,
+    save_labels,
+)
+from catlip.vocab.labels import LabelCollate, multi_hot, pad_labels
+from catlip.vocab.readers import FORMATS, BadRecord, ReadReport, Record, detect_format, read_records
+from catlip.vocab.vocabulary import VOCABULARY_FORMAT, VOCABULARY_VERSION, Vocabulary
+
+__all__ = [
+    "COUNTS_FORMAT",
+    "COUNTS_VERSION",
+    "FORMATS",
+    "LABELS_FORMAT",
+    "LABELS_VERSION",
+    "VOCABULARY_FORMAT",
+    "VOCABULARY_VERSION",
+    "BadRecord",
+    "LabelCollate",
+    "ReadReport",
+    "Record",
+    "SynsetCounts",
+    "Vocabulary",
+    "count_synsets",
+    "detect_format",
+    "label_records",
+    "load_labels",
+    "merge",
+    "multi_hot",
+    "pad_labels",
+    "read_records",
+    "save_labels",
+]

@@ -1,0 +1,157 @@
+"""The vocabulary file format: versioned, human-readable JSON, one synset per line."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from catlip.errors import VocabularyFileError, VocabularyMismatchError
+from catlip.resources import WORDNET_VERSION
+from catlip.vocab._io import atomic_write, read_json_file
+from catlip.vocab.vocabulary import VOCABULARY_FORMAT, VOCABULARY_VERSION, Vocabulary
+
+if TYPE_CHECKING:
+    from catlip.text import SynsetExtractor
+
+__all__ = ["check_settings", "read_vocabulary", "write_vocabulary"]
+
+_FILE = "vocabulary file"
+
+
+def write_vocabulary(vocab: Vocabulary, path: str | os.PathLike[str]) -> Path:
+    """Write ``vocab`` to ``path`` (see :meth:`Vocabulary.save`)."""
+    target = Path(path)
+    meta = vocab.metadata
+    header: dict[str, Any] = {
+        "format": VOCABULARY_FORMAT,
+        "version": VOCABULARY_VERSION,
+        "size": len(vocab),
+        "wordnet_version": WORDNET_VERSION,
+        "extractor": vocab.extractor_settings,
+        "min_count": meta["min_count"],
+        "max_size": meta["max_size"],
+        "num_captions": meta["num_captions"],
+        "fingerprint": vocab.fingerprint,
+    }
+    names = vocab.names()
+    counts = vocab.counts
+    lines = ["{"]
+    lines += [f"  {json.dumps(k)}: {json.dumps(v, sort_keys=True)}," for k, v in header.items()]
+    entries = [
+        json.dumps(
+            {
+                "index": i,
+                "wnid": w,
+                "count": None if counts is None else counts[i],
+                "name": names[i],
+            }
+        )
+        for i, w in enumerate(vocab.wnids)
+    ]
+    lines.append('  "synsets": [' + ("" if entries else "]"))
+    if entries:
+        lines.append(",\n".join("    " + e for e in entries))
+        lines.append("  ]")
+    lines.append("}")
+    with atomic_write(target) as f:
+        f.write("\n".join(lines) + "\n")
+    return target
+
+
+def read_vocabulary(
+    path: str | os.PathLike[str],
+    *,
+    extractor: SynsetExtractor | Mapping[str, Any] | None = None,
+    allow_mismatch: bool = False,
+) -> Vocabulary:
+    """Read a vocabulary file (see :meth:`Vocabulary.load`)."""
+    file = Path(path)
+    data = read_json_file(file, what=_FILE, fmt=VOCABULARY_FORMAT)
+    vocab = _from_json(file, data)
+    if not allow_mismatch:
+        version = data.get("wordnet_version")
+        if version != WORDNET_VERSION:
+            raise VocabularyMismatchError(
+                f"{file} was built with WordNet {version}, but catlip uses WordNet "
+                f"{WORDNET_VERSION} (synset offsets differ between versions): rebuild it, or "
+                "pass allow_mismatch=True to load it anyway"
+            )
+        if extractor is not None:
+            check_settings(vocab.extractor_settings, extractor, source=str(file))
+    return vocab
+
+
+def check_settings(
+    expected: Mapping[str, Any] | None,
+    extractor: SynsetExtractor | Mapping[str, Any],
+    *,
+    source: str,
+) -> None:
+    """Raise :class:`~catlip.errors.VocabularyMismatchError` if the settings differ."""
+    given = dict(extractor) if isinstance(extractor, Mapping) else dict(extractor.settings)
+    wanted = dict(expected) if expected is not None else _default_settings()
+    if given == wanted:
+        return
+    keys = sorted(k for k in set(given) | set(wanted) if given.get(k) != wanted.get(k))
+    diff = "; ".join(f"{k}: file {wanted.get(k)!r}, yours {given.get(k)!r}" for k in keys)
+    raise VocabularyMismatchError(
+        f"{source} was built with other extractor settings ({diff}): use the vocabulary's own "
+        "extractor (Vocabulary.extractor), rebuild the vocabulary with your settings, or pass "
+        "allow_mismatch=True"
+    )
+
+
+def _default_settings() -> dict[str, Any]:
+    from catlip.text import SynsetExtractor
+
+    return dict(SynsetExtractor().settings)
+
+
+def _from_json(file: Path, data: dict[str, Any]) -> Vocabulary:
+    def bad(problem: str) -> VocabularyFileError:
+        return VocabularyFileError(
+            f"{_FILE} {file} is invalid ({problem}); rebuild it with `catlip vocab build`"
+        )
+
+    version = data.get("version")
+    if not isinstance(version, int) or version < 1:
+        raise bad(f"version {version!r}")
+    if version > VOCABULARY_VERSION:
+        raise VocabularyFileError(
+            f"{file} is a version {version} vocabulary file, but this catlip reads up to version "
+            f"{VOCABULARY_VERSION}: upgrade catlip"
+        )
+    entries = data.get("synsets")
+    if not isinstance(entries, list):
+        raise bad("no 'synsets' list")
+    wnids: list[Any] = []
+    counts: list[Any] = []
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict) or entry.get("index") != i:
+            raise bad(f"synset entry {i} is malformed or out of order")
+        wnids.append(entry.get("wnid"))
+        counts.append(entry.get("count"))
+    if data.get("size") != len(wnids):
+        raise bad(f"'size' is {data.get('size')!r} but {len(wnids)} synsets are listed")
+    has_counts = [c is not None for c in counts]
+    if any(has_counts) and not all(has_counts):
+        raise bad("some synsets have counts and others do not")
+    settings = data.get("extractor")
+    if settings is not None and not isinstance(settings, dict):
+        raise bad("'extractor' is not an object")
+    meta = {k: data.get(k) for k in ("min_count", "max_size", "num_captions")}
+    for key, value in meta.items():
+        if value is not None and not isinstance(value, int):
+            raise bad(f"{key!r} is not an integer")
+    try:
+        return Vocabulary(
+            wnids,
+            counts if all(has_counts) else None,
+            extractor_settings=settings,
+            **meta,
+        )
+    except (TypeError, ValueError) as exc:
+        raise bad(str(exc)) from None

@@ -1,0 +1,400 @@
+"""The synset vocabulary: which WordNet synsets are classes, and in which order.
+
+A :class:`Vocabulary` is an immutable, ordered list of wnids (``n02084071``), optionally with the
+number of captions each synset was seen in, and the settings of the extractor that turned captions
+into synsets. Index ``i`` is output ``i`` of the classification head.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from catlip.errors import VocabularyMismatchError
+from catlip.vocab._io import aligned_counts, check_wnid
+
+if TYPE_CHECKING:
+    from catlip.text import SynsetExtractor
+
+__all__ = ["VOCABULARY_FORMAT", "VOCABULARY_VERSION", "Vocabulary"]
+
+VOCABULARY_FORMAT = "catlip.vocabulary"
+"""The ``format`` field of a vocabulary file."""
+VOCABULARY_VERSION = 1
+"""The newest vocabulary file version this catlip reads and the one it writes."""
+
+
+class Vocabulary:
+    """An immutable, ordered set of WordNet noun synsets: the classes of CatLIP pre-training.
+
+    Args:
+        wnids: The synsets in class order (``"n"`` + 8-digit WordNet 3.0 offset), no duplicates.
+        counts: How many captions each synset was seen in: a sequence aligned with ``wnids`` or a
+            mapping from wnid (``None``: unknown).
+        extractor_settings: The :attr:`catlip.text.SynsetExtractor.settings` the counts were made
+            with; :meth:`encode_caption` uses an extractor with these settings (``None``: the
+            default extractor).
+        min_count: Build metadata: the ``min_count`` pruning used (kept in the file, not compared).
+        max_size: Build metadata: the ``max_size`` used.
+        num_captions: Build metadata: how many captions were counted.
+
+    Two vocabularies are equal when their wnids, counts and extractor settings are.
+
+    Example:
+        >>> vocab = Vocabulary(["n02084071", "n02121808"], [120, 80])
+        >>> len(vocab), "n02084071" in vocab, vocab.index("n02121808")
+        (2, True, 1)
+        >>> vocab.encode(["n02121808", "n09999999", "n02084071"])  # unknown wnids are dropped
+        [1, 0]
+    """
+
+    def __init__(
+        self,
+        wnids: Sequence[str],
+        counts: Sequence[int] | Mapping[str, int] | None = None,
+        *,
+        extractor_settings: Mapping[str, Any] | None = None,
+        min_count: int | None = None,
+        max_size: int | None = None,
+        num_captions: int | None = None,
+    ) -> None:
+        if isinstance(wnids, str):
+            raise TypeError("wnids must be a sequence of wnids, not a single string")
+        ids = tuple(check_wnid(w) for w in wnids)
+        index = {w: i for i, w in enumerate(ids)}
+        if len(index) != len(ids):
+            seen: set[str] = set()
+            for w in ids:
+                if w in seen:
+                    raise ValueError(f"wnids must be unique, but {w} appears more than once")
+                seen.add(w)
+        self._wnids = ids
+        self._index = index
+        self._counts = aligned_counts(ids, counts)
+        self._settings = None if extractor_settings is None else dict(extractor_settings)
+        self._min_count = min_count
+        self._max_size = max_size
+        self._num_captions = num_captions
+        self._extractor: SynsetExtractor | None = None
+        self._names: tuple[str, ...] | None = None
+
+    # -- construction -----------------------------------------------------------------------
+
+    @classmethod
+    def from_counts(
+        cls,
+        counts: Mapping[str, int],
+        *,
+        min_count: int = 1,
+        max_size: int | None = None,
+        extractor_settings: Mapping[str, Any] | None = None,
+    ) -> Vocabulary:
+        """Prune synset counts into a vocabulary: keep synsets with ``count >= min_count``.
+
+        The order is deterministic: count descending, then wnid ascending. ``max_size`` then keeps
+        the first ``max_size`` of that order. The paper prunes synsets seen ``<= V`` times, so its
+        ``V = 500`` is ``min_count=501``; the released DataComp vocabulary is ``max_size=24320``.
+
+        Args:
+            counts: A :class:`~catlip.vocab.SynsetCounts` (its extractor settings and caption count
+                are carried over) or any mapping wnid -> count.
+            min_count: Keep synsets seen in at least this many captions (``>= 1``).
+            max_size: Keep at most this many synsets (``None``: no limit).
+            extractor_settings: Overrides the settings taken from ``counts``.
+
+        Returns:
+            The vocabulary (possibly empty when nothing reaches ``min_count``).
+
+        Example:
+            >>> counts = {"n02084071": 5, "n02121808": 2, "n01503061": 5}
+            >>> Vocabulary.from_counts(counts, min_count=3).wnids
+            ('n01503061', 'n02084071')
+        """
+        if not isinstance(min_count, int) or isinstance(min_count, bool) or min_count < 1:
+            raise ValueError(f"min_count must be an integer >= 1, got {min_count!r}")
+        if max_size is not None and (
+            not isinstance(max_size, int) or isinstance(max_size, bool) or max_size < 1
+        ):
+            raise ValueError(f"max_size must be None or an integer >= 1, got {max_size!r}")
+        settings = extractor_settings
+        if settings is None:
+            settings = getattr(counts, "extractor_settings", None)
+        num_captions = getattr(counts, "num_captions", None)
+        kept = [(w, int(c)) for w, c in counts.items() if c >= min_count]
+        kept.sort(key=lambda item: (-item[1], item[0]))
+        if max_size is not None:
+            kept = kept[:max_size]
+        return cls(
+            [w for w, _ in kept],
+            [c for _, c in kept],
+            extractor_settings=settings,
+            min_count=min_count,
+            max_size=max_size,
+            num_captions=num_captions,
+        )
+
+    @classmethod
+    def from_corenet(
+        cls, path: str | os.PathLike[str], *, extractor_settings: Mapping[str, Any] | None = None
+    ) -> Vocabulary:
+        """Read the vocabulary pickle released with the CatLIP paper (CoreNet).
+
+        The file is a pickled ``dict`` mapping ``"n<offset>"`` (offset not zero-padded) to a count,
+        in class order. It is read with a restricted unpickler that builds only dicts, strings and
+        integers, so a malicious file cannot run code. Ids are normalized to 8 digits; the order
+        of the file is kept (it is the order of the released classification head).
+
+        Args:
+            path: The ``.pkl`` file.
+            extractor_settings: The extractor settings to attach (``None``: the default).
+
+        Returns:
+            The vocabulary, with counts.
+
+        Raises:
+            VocabularyFileError: The file is not such a pickle (or holds other object types).
+
+        Example:
+            >>> vocab = Vocabulary.from_corenet("vocab.pkl")  # doctest: +SKIP
+        """
+        from catlip.vocab.corenet import read_corenet_counts
+
+        counts = read_corenet_counts(path)
+        return cls(list(counts), list(counts.values()), extractor_settings=extractor_settings)
+
+    # -- container protocol -----------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._wnids)
+
+    def __contains__(self, wnid: object) -> bool:
+        return wnid in self._index
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._wnids)
+
+    def __getitem__(self, index: int) -> str:
+        return self._wnids[index]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Vocabulary):
+            return NotImplemented
+        return (
+            self._wnids == other._wnids
+            and self._counts == other._counts
+            and self._settings == other._settings
+        )
+
+    def __hash__(self) -> int:
+        return hash(self._wnids)
+
+    def __repr__(self) -> str:
+        head = ", ".join(self._wnids[:3]) + (", ..." if len(self) > 3 else "")
+        return f"Vocabulary([{head}], size={len(self)})"
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_extractor"] = None  # rebuilt on first use in the receiving process
+        state["_names"] = None
+        return state
+
+    # -- properties -------------------------------------------------------------------------
+
+    @property
+    def wnids(self) -> tuple[str, ...]:
+        """The synsets in class order."""
+        return self._wnids
+
+    @property
+    def counts(self) -> tuple[int, ...] | None:
+        """Captions each synset was seen in, aligned with :attr:`wnids` (``None``: unknown)."""
+        return self._counts
+
+    @property
+    def extractor_settings(self) -> dict[str, Any] | None:
+        """The extractor settings the vocabulary was built with (``None``: the default)."""
+        return None if self._settings is None else dict(self._settings)
+
+    @property
+    def metadata(self) -> dict[str, int | None]:
+        """How it was built (``min_count``, ``max_size``, ``num_captions``; ``None`` if unknown)."""
+        return {
+            "min_count": self._min_count,
+            "max_size": self._max_size,
+            "num_captions": self._num_captions,
+        }
+
+    @property
+    def fingerprint(self) -> str:
+        """A short hash of the class order; label files record it to detect a wrong vocabulary."""
+        digest = hashlib.sha256("\n".join(self._wnids).encode("ascii"))
+        return digest.hexdigest()[:16]
+
+    @property
+    def extractor(self) -> SynsetExtractor:
+        """The extractor :meth:`encode_caption` uses (built from the settings on first use)."""
+        if self._extractor is None:
+            from catlip.text import SynsetExtractor
+
+            if self._settings is None:
+                self._extractor = SynsetExtractor()
+            else:
+                try:
+                    self._extractor = SynsetExtractor.from_settings(self._settings)
+                except (TypeError, ValueError) as exc:
+                    raise VocabularyMismatchError(
+                        f"this vocabulary's extractor settings cannot be used here ({exc})"
+                    ) from None
+        return self._extractor
+
+    # -- encoding ---------------------------------------------------------------------------
+
+    def index(self, wnid: str) -> int:
+        """Return the class index of ``wnid``.
+
+        Raises:
+            KeyError: ``wnid`` is not in the vocabulary.
+
+        Example:
+            >>> Vocabulary(["n02084071", "n02121808"]).index("n02121808")
+            1
+        """
+        try:
+            return self._index[wnid]
+        except KeyError:
+            raise KeyError(f"{wnid!r} is not in this vocabulary of {len(self)} synsets") from None
+
+    def encode(
+        self, wnids: Iterable[str], *, unknown: Literal["ignore", "error"] = "ignore"
+    ) -> list[int]:
+        """Map wnids to class indices, in the given order.
+
+        Args:
+            wnids: Synset ids, for example an extractor's output for one caption.
+            unknown: ``"ignore"`` drops wnids not in the vocabulary (pruned synsets: the normal
+                case for caption labels); ``"error"`` raises ``KeyError`` instead.
+
+        Returns:
+            The indices.
+
+        Example:
+            >>> Vocabulary(["n02084071", "n02121808"]).encode(["n02121808", "n02084071"])
+            [1, 0]
+        """
+        if unknown not in ("ignore", "error"):
+            raise ValueError(f"unknown must be 'ignore' or 'error', got {unknown!r}")
+        if isinstance(wnids, str):
+            raise TypeError("encode takes a sequence of wnids, not a single string")
+        if unknown == "error":
+            return [self.index(w) for w in wnids]
+        get = self._index.get
+        return [i for i in map(get, wnids) if i is not None]
+
+    def encode_caption(self, caption: str) -> list[int]:
+        """Extract a caption's synsets (with this vocabulary's extractor) and encode them.
+
+        Args:
+            caption: Raw caption text.
+
+        Returns:
+            The class indices of the caption's synsets that are in the vocabulary, in order of
+            first appearance, without duplicates.
+
+        Example:
+            >>> vocab = Vocabulary(["n02084071"])
+            >>> vocab.encode_caption("a dog runs on the beach")  # doctest: +SKIP
+            [0]
+        """
+        return self.encode(self.extractor(caption))
+
+    def decode(self, indices: Iterable[int]) -> list[str]:
+        """Map class indices back to wnids; negative indices (padding) are skipped.
+
+        Raises:
+            IndexError: An index is ``>= len(self)``.
+
+        Example:
+            >>> Vocabulary(["n02084071", "n02121808"]).decode([1, -1])
+            ['n02121808']
+        """
+        out: list[str] = []
+        size = len(self._wnids)
+        for raw in indices:
+            i = int(raw)
+            if i < 0:
+                continue
+            if i >= size:
+                raise IndexError(f"class index {i} is out of range for {size} synsets")
+            out.append(self._wnids[i])
+        return out
+
+    def names(self) -> tuple[str, ...]:
+        """Human-readable WordNet names (``"dog.n.01"``), aligned with :attr:`wnids`.
+
+        Loads WordNet on first call; a wnid that is not a WordNet 3.0 noun gets ``"?"``.
+
+        Example:
+            >>> Vocabulary(["n02084071"]).names()
+            ('dog.n.01',)
+        """
+        if self._names is None:
+            from catlip.vocab._names import synset_names
+
+            self._names = synset_names(self._wnids)
+        return self._names
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the vocabulary as a versioned, human-readable JSON file (atomically).
+
+        One synset per line, with its WordNet name for humans (so saving loads WordNet); the
+        format is described in the guide (:doc:`/vocab`).
+
+        Args:
+            path: The destination (conventionally ``vocab.json``).
+
+        Returns:
+            ``path`` as a :class:`~pathlib.Path`.
+
+        Example:
+            >>> vocab = Vocabulary(["n02084071"], [3])
+            >>> vocab.save("vocab.json")  # doctest: +SKIP
+            PosixPath('vocab.json')
+        """
+        from catlip.vocab._vocabfile import write_vocabulary
+
+        return write_vocabulary(self, path)
+
+    @classmethod
+    def load(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        extractor: SynsetExtractor | Mapping[str, Any] | None = None,
+        allow_mismatch: bool = False,
+    ) -> Vocabulary:
+        """Read a vocabulary file written by :meth:`save`.
+
+        Args:
+            path: The file.
+            extractor: The extractor (or its settings) the caller labels captions with. When
+                given, it must have the settings the vocabulary was built with.
+            allow_mismatch: Load even if the extractor settings or the WordNet version differ
+                (the vocabulary keeps its own settings).
+
+        Returns:
+            The vocabulary.
+
+        Raises:
+            VocabularyFileError: The file is missing, corrupt, truncated or of an unknown version.
+            VocabularyMismatchError: Extractor settings or WordNet version differ (and
+                ``allow_mismatch`` is false).
+
+        Example:
+            >>> vocab = Vocabulary.load("vocab.json")  # doctest: +SKIP
+        """
+        from catlip.vocab._vocabfile import read_vocabulary
+
+        return read_vocabulary(path, extractor=extractor, allow_mismatch=allow_mismatch)

@@ -1,0 +1,216 @@
+"""`catlip vocab count/merge/build/stats` and `catlip label`: files, shards, jobs, signals."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import tarfile
+import time
+from pathlib import Path
+
+import pytest
+
+from catlip.cli import main
+from catlip.vocab import SynsetCounts, Vocabulary, count_synsets, load_labels
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory, flickr_captions: list[str]) -> Path:
+    folder = tmp_path_factory.mktemp("corpus")
+    path = folder / "captions.tsv"
+    rows = [f"img{i // 5}.jpg#{i % 5}\t{c}" for i, c in enumerate(flickr_captions[:500])]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+TSV = ["--format", "tsv", "--column", "1", "-q"]
+
+
+def _run(*argv: str | Path) -> int:
+    return main([str(a) for a in argv])
+
+
+@pytest.mark.parametrize("command", ["count", "merge", "build", "stats"])
+def test_help_has_an_example(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["vocab", command, "--help"])
+    assert exit_info.value.code == 0
+    assert "example" in capsys.readouterr().out
+
+
+def test_label_help(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["label", "--help"])
+    out = capsys.readouterr().out
+    assert "example" in out and "KEY.txt" in out
+
+
+def test_jobs_give_identical_files(tmp_path: Path, corpus: Path) -> None:
+    one, two = tmp_path / "j1.json", tmp_path / "j2.json"
+    assert _run("vocab", "count", corpus, *TSV, "-o", one) == 0
+    assert _run("vocab", "count", corpus, *TSV, "-j", "2", "--chunk-size", "64", "-o", two) == 0
+    assert one.read_bytes() == two.read_bytes()
+    counts = SynsetCounts.load(one)
+    assert counts.num_captions == 500 and len(counts) > 50
+
+
+@pytest.mark.parametrize("by", ["record", "file"])
+def test_shards_merge_to_the_single_run(tmp_path: Path, corpus: Path, by: str) -> None:
+    lines = corpus.read_text(encoding="utf-8").splitlines(keepends=True)
+    files = []
+    for f in range(6):  # split the corpus into files so --shard-by file has work
+        part = tmp_path / f"part{f}.tsv"
+        part.write_text("".join(lines[f::6]), encoding="utf-8")
+        files.append(part)
+    single = tmp_path / "single.json"
+    assert _run("vocab", "count", *files, *TSV, "-o", single) == 0
+    shards = []
+    for i in range(4):
+        out = tmp_path / f"shard{i}.json"
+        assert (
+            _run("vocab", "count", *files, *TSV, "--shard", f"{i}/4", "--shard-by", by, "-o", out)
+            == 0
+        )
+        shards.append(out)
+    merged = tmp_path / "merged.json"
+    assert _run("vocab", "merge", tmp_path / "shard*.json", "-o", merged) == 0  # quoted glob
+    assert merged.read_bytes() == single.read_bytes()
+
+
+def test_build_stats_and_labels(
+    tmp_path: Path, corpus: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    vocab_path = tmp_path / "vocab.json"
+    assert _run("vocab", "build", corpus, *TSV, "--min-count", "2", "-o", vocab_path) == 0
+    vocab = Vocabulary.load(vocab_path)
+    assert vocab.metadata["min_count"] == 2 and min(vocab.counts or [0]) >= 2
+    # Building from a counts file gives the same vocabulary.
+    counts_path = tmp_path / "counts.json"
+    assert _run("vocab", "count", corpus, *TSV, "-o", counts_path) == 0
+    again = tmp_path / "again.json"
+    assert (
+        _run("vocab", "build", "--from-counts", counts_path, "--min-count", "2", "-o", again) == 0
+    )
+    assert again.read_bytes() == vocab_path.read_bytes()
+    small = tmp_path / "small.json"
+    assert _run("vocab", "build", "--from-counts", counts_path, "--max-size", "7", "-o", small) == 0
+    assert len(Vocabulary.load(small)) == 7
+
+    capsys.readouterr()
+    assert _run("vocab", "stats", vocab_path, "--top", "3") == 0
+    out = capsys.readouterr().out
+    assert f"size:          {len(vocab):,}" in out and "dog.n.01" in out and "histogram" in out
+    assert _run("vocab", "stats", counts_path) == 0
+    assert "captions:      500" in capsys.readouterr().out
+
+    captions = dict(line.split("\t", 1) for line in corpus.read_text(encoding="utf-8").splitlines())
+    for name, jobs in (("labels.jsonl", "1"), ("labels.npz", "2")):
+        out_path = tmp_path / name
+        argv = ["label", "--vocab", vocab_path, corpus, *TSV, "--key", "0", "-j", jobs]
+        assert _run(*argv, "--chunk-size", "64", "-o", out_path) == 0
+        labels = load_labels(out_path, vocab=vocab)
+        assert list(labels) == list(captions)
+        for key, caption in captions.items():
+            assert labels[key] == vocab.encode_caption(caption), key
+
+
+def test_label_webdataset_and_jsonl(tmp_path: Path, flickr_captions: list[str]) -> None:
+    captions = flickr_captions[1000:1060]
+    vocab = Vocabulary.from_counts(count_synsets(captions), min_count=1)
+    vocab_path = vocab.save(tmp_path / "vocab.json")
+    shard = tmp_path / "00000.tar"
+    with tarfile.open(shard, "w") as tar:
+        for i, caption in enumerate(captions):
+            member = f"{i:09d}.txt" if i % 2 else f"{i:09d}.json"
+            data = caption.encode() if i % 2 else json.dumps({"caption": caption}).encode()
+            for name, payload in ((f"{i:09d}.jpg", b"\xff\xd8"), (member, data)):
+                info = tarfile.TarInfo(name)
+                info.size = len(payload)
+                tar.addfile(info, io.BytesIO(payload))
+    out = tmp_path / "labels.npz"
+    assert _run("label", "--vocab", vocab_path, shard, "-q", "-o", out) == 0
+    labels = load_labels(out)
+    assert list(labels) == [f"{i:09d}" for i in range(len(captions))]
+    assert [labels[f"{i:09d}"] for i in range(len(captions))] == [
+        vocab.encode_caption(c) for c in captions
+    ]
+    lines = tmp_path / "captions.jsonl"
+    lines.write_text(
+        "".join(json.dumps({"id": f"s{i}", "text": c}) + "\n" for i, c in enumerate(captions))
+    )
+    out = tmp_path / "labels.jsonl"
+    assert (
+        _run(
+            "label", "--vocab", vocab_path, lines, "--field", "text", "--key", "id", "-q", "-o", out
+        )
+        == 0
+    )
+    assert load_labels(out) == {f"s{i}": vocab.encode_caption(c) for i, c in enumerate(captions)}
+
+
+def test_errors(tmp_path: Path, corpus: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out.json"
+    # No synset reaches --min-count: an error, and no file.
+    assert _run("vocab", "build", corpus, *TSV, "--min-count", "100000", "-o", out) == 1
+    assert "lower --min-count" in capsys.readouterr().err and not out.exists()
+    with pytest.raises(SystemExit, match="output folder"):
+        _run("vocab", "count", corpus, *TSV, "-o", tmp_path / "missing" / "c.json")
+    with pytest.raises(SystemExit, match="no file matches"):
+        _run("vocab", "count", tmp_path / "nothing*.txt", "-o", out)
+    # Bad records: reported with file and line; --strict makes them fatal.
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"a dog\n\xff\na cat\n")
+    assert _run("vocab", "count", bad, "-q", "-o", out) == 0
+    assert f"{bad}:2: not UTF-8" in capsys.readouterr().err
+    assert _run("vocab", "count", bad, "-q", "--strict", "-o", tmp_path / "strict.json") == 1
+    assert "bad.txt:2" in capsys.readouterr().err and not (tmp_path / "strict.json").exists()
+    # Duplicate sample keys cannot make a label file.
+    dup = tmp_path / "dup.tsv"
+    dup.write_text("k\ta dog\nk\ta cat\n")
+    vocab = Vocabulary(["n02084071"]).save(tmp_path / "v.json")
+    labels = tmp_path / "labels.jsonl"
+    with pytest.raises(SystemExit, match="key 'k'"):
+        _run("label", "--vocab", vocab, dup, *TSV, "--key", "0", "-o", labels)
+    assert not labels.exists()
+    # Corrupt vocabulary: error names the file.
+    vocab.write_text("{")
+    assert _run("label", "--vocab", vocab, dup, *TSV, "-o", labels) == 1
+    assert "v.json" in capsys.readouterr().err
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_interrupted_build_leaves_no_file(
+    tmp_path: Path, flickr_captions: list[str], sig: signal.Signals
+) -> None:
+    source = tmp_path / "big.txt"
+    source.write_text("\n".join(flickr_captions * 5) + "\n", encoding="utf-8")
+    out = tmp_path / "vocab.json"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "catlip", "vocab", "build", str(source), "-j", "2", "-o", str(out)],
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert proc.stderr is not None
+    seen = b""
+    while b"loaded WordNet" not in seen:  # then the workers start counting
+        line = proc.stderr.readline()
+        assert line, seen.decode()
+        seen += line
+    time.sleep(1.0)
+    assert proc.poll() is None, "the build finished before it could be interrupted"
+    proc.send_signal(sig)
+    try:
+        _, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise
+    assert proc.returncode != 0, err.decode()
+    assert b"interrupted" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.txt"]
