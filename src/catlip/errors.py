@@ -42,7 +42,7 @@ class DownloadError(CatlipError):
 
 
 class VocabularyFileError(CatlipError, ValueError):
-    """A vocabulary or counts file is missing, corrupt, truncated or of an unknown format."""
+    """A vocabulary, counts or label file (or a CoreNet pickle) is missing, corrupt or unknown."""
 
 
 class VocabularyMismatchError(CatlipError, ValueError):

@@ -1,0 +1,149 @@
+"""How much of a downstream label set a pretraining vocabulary covers (the paper's overlap study).
+
+:func:`coverage` resolves the labels like :func:`~catlip.transfer.transfer_init` would and counts
+how many are in the vocabulary exactly, through a similar synset, through the average of their
+parts, or not at all. ``catlip coverage`` prints the same report for a label file.
+
+Example:
+    >>> from catlip.transfer import coverage
+    >>> from catlip.vocab import Vocabulary
+    >>> vocab = Vocabulary(["n01440764", "n02084071"])
+    >>> report = coverage(["dog", "n01440764", "xylophonist-zz"], vocab)
+    >>> report.counts
+    {'exact': 2, 'similar': 0, 'average': 0, 'unmatched': 1}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from catlip.transfer.resolve import DEFAULT_SIMILARITY_THRESHOLD, LabelMatch, resolve_labels
+
+if TYPE_CHECKING:
+    from catlip.vocab import Vocabulary
+
+__all__ = ["METHODS", "CoverageReport", "count_methods", "coverage", "summary_lines"]
+
+METHODS = ("exact", "similar", "average", "unmatched")
+"""The resolution methods, in the order they are tried."""
+
+
+def count_methods(matches: Sequence[LabelMatch]) -> dict[str, int]:
+    """Number of matches per method, every method present, in :data:`METHODS` order."""
+    found = dict.fromkeys(METHODS, 0)
+    for match in matches:
+        found[match.method] += 1
+    return found
+
+
+def summary_lines(
+    matches: Sequence[LabelMatch], *, notes: dict[str, str] | None = None, shown: int = 8
+) -> list[str]:
+    """Readable lines: a count per method, then up to ``shown`` labels of each non-exact method."""
+    counts = count_methods(matches)
+    total = max(1, len(matches))
+    notes = notes or {}
+    lines = []
+    for method in METHODS:
+        n = counts[method]
+        note = f"  ({notes[method]})" if n and method in notes else ""
+        lines.append(f"  {method:<9} {n:>6}  {100.0 * n / total:5.1f}%{note}")
+    for method in METHODS[1:]:
+        listed = [m for m in matches if m.method == method]
+        if listed:
+            lines.append(f"{method}:")
+            lines.extend(f"  {m}" for m in listed[:shown])
+            if len(listed) > shown:
+                lines.append(f"  ... and {len(listed) - shown} more")
+    return lines
+
+
+@dataclass(frozen=True)
+class CoverageReport:
+    """How a label set maps onto a vocabulary.
+
+    Attributes:
+        matches: One :class:`~catlip.transfer.LabelMatch` per label, in order.
+        vocab_size: Number of synsets in the vocabulary.
+    """
+
+    matches: tuple[LabelMatch, ...]
+    vocab_size: int
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Number of labels per method (``{"exact": 70, "similar": 6, ...}``)."""
+        return count_methods(self.matches)
+
+    @property
+    def fractions(self) -> dict[str, float]:
+        """Share of labels per method, each in [0, 1]."""
+        return {k: v / len(self.matches) for k, v in self.counts.items()}
+
+    @property
+    def vocab_wnids(self) -> tuple[str, ...]:
+        """The distinct vocabulary synsets the labels use, in first-use order."""
+        return tuple(dict.fromkeys(w for m in self.matches for w in m.wnids))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: sizes, counts, fractions and every match."""
+        return {
+            "labels": len(self.matches),
+            "vocab_size": self.vocab_size,
+            "vocab_synsets_used": len(self.vocab_wnids),
+            "counts": self.counts,
+            "fractions": {k: round(v, 4) for k, v in self.fractions.items()},
+            "matches": [
+                {
+                    "label": m.label,
+                    "method": m.method,
+                    "wnids": list(m.wnids),
+                    "names": list(m.names),
+                    "similarity": round(m.similarity, 4),
+                }
+                for m in self.matches
+            ],
+        }
+
+    def __str__(self) -> str:
+        head = (
+            f"Coverage of {len(self.matches)} labels by a {self.vocab_size}-synset vocabulary "
+            f"({len(self.vocab_wnids)} synsets used)"
+        )
+        return "\n".join([head, *summary_lines(self.matches)])
+
+
+def coverage(
+    labels: Sequence[str],
+    vocab: Vocabulary,
+    *,
+    similarity_threshold: float = DEFAULT_SIMILARITY_THRESHOLD,
+    context: bool = True,
+) -> CoverageReport:
+    """Measure which labels a vocabulary has: exactly, via a similar synset, via parts, or not.
+
+    Args:
+        labels: The label set (wnids, synset names or class names), distinct.
+        vocab: The pretraining vocabulary.
+        similarity_threshold: Smallest path similarity for a "similar" match.
+        context: Use the label set as context to choose senses.
+
+    Returns:
+        The :class:`CoverageReport`; ``print(report)`` shows a summary.
+
+    Raises:
+        TypeError: ``labels`` is not a sequence of str.
+        ValueError: ``labels`` is empty or has blanks or duplicates.
+
+    Example:
+        >>> from catlip.transfer import coverage
+        >>> from catlip.vocab import Vocabulary
+        >>> coverage(["puppy"], Vocabulary(["n02084071"])).counts["similar"]
+        1
+    """
+    matches = resolve_labels(
+        labels, vocab, similarity_threshold=similarity_threshold, context=context
+    )
+    return CoverageReport(tuple(matches), len(vocab))
