@@ -1,0 +1,243 @@
+"""End-to-end tests of the reference examples (examples/*.py) on coco-mini, on CPU.
+
+The examples live in the repository, not in the package: they run as subprocesses (the way users
+run them) and the data pipeline is imported from ``examples/`` by path.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import subprocess
+import sys
+import tarfile
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "examples"
+PRETRAIN, TRANSFER, MAKE_SHARDS = (
+    EXAMPLES / f"{n}.py" for n in ("pretrain_ddp", "transfer", "make_shards")
+)
+SMALL = ["--model", "tiny", "--image-size", "32", "--log-every", "1", "--seed", "3"]
+
+pytestmark = pytest.mark.slow
+pytest.importorskip("PIL", reason="the examples decode images with Pillow: pip install pillow")
+pytest.importorskip("webdataset", reason="the examples read shards with webdataset")
+
+
+def run(*args: object) -> subprocess.CompletedProcess[str]:
+    """Run ``python ARGS`` from the repository root, one thread per process; fail loudly."""
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    command = [sys.executable, *map(str, args)]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, cwd=REPO)
+    assert result.returncode == 0, (
+        f"{command}\n--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
+    )
+    return result
+
+
+def read_json(path: Path) -> dict[str, object]:
+    return json.loads(path.read_text())  # type: ignore[no-any-return]
+
+
+def losses(run_dir: Path) -> list[float]:
+    return [json.loads(line)["loss"] for line in (run_dir / "log.jsonl").read_text().splitlines()]
+
+
+@pytest.fixture(scope="session")
+def shards(coco_mini: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """coco-mini as shards, its vocabulary (min count 2) and precomputed labels."""
+    from catlip.cli import main as catlip
+
+    root = tmp_path_factory.mktemp("coco-shards")
+    out = root / "shards"
+    run(MAKE_SHARDS, "--coco", coco_mini, "--out", out, "--resize", "48")
+    tars = [str(p) for p in sorted(out.glob("*.tar"))]
+    vocab, labels = root / "vocab.json", root / "labels.jsonl"
+    assert catlip(["vocab", "build", *tars, "-o", str(vocab), "--min-count", "2", "-q"]) == 0
+    assert catlip(["label", "--vocab", str(vocab), *tars, "-o", str(labels), "-q"]) == 0
+    return {"dir": out, "glob": out / "*.tar", "vocab": vocab, "labels": labels}
+
+
+def pretrain(shards: dict[str, Path], output: Path, *extra: str) -> None:
+    """8 steps of 24 images, 2 loader workers over 5 shards: one worker wraps into epoch 1."""
+    data = [
+        "--train-data",
+        shards["glob"],
+        "--vocab",
+        shards["vocab"],
+        "--labels",
+        shards["labels"],
+    ]
+    run(
+        PRETRAIN,
+        *data,
+        *["--batch-size", "24", "--steps", "8", "--workers", "2"],
+        "--output",
+        output,
+        *SMALL,
+        *extra,
+    )
+
+
+@pytest.fixture(scope="session")
+def pretrained(shards: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An uninterrupted single-process run."""
+    output = tmp_path_factory.mktemp("pretrain") / "run"
+    pretrain(shards, output)
+    return output
+
+
+def test_make_shards_layout(shards: dict[str, Path]) -> None:
+    tars = sorted(shards["dir"].glob("*.tar"))
+    assert len(tars) == 5  # 159 captioned images, 32 per shard
+    with tarfile.open(tars[0]) as tar:
+        names = tar.getnames()
+        meta = json.loads(tar.extractfile(names[2]).read())  # type: ignore[union-attr]
+    assert [n.rsplit(".", 1)[1] for n in names[:3]] == ["jpg", "txt", "json"]
+    assert len(meta["captions"]) >= 5 and meta["caption"] == meta["captions"][0]
+
+
+def test_torchrun_two_ranks_gloo(shards: dict[str, Path], tmp_path: Path) -> None:
+    output = tmp_path / "ddp"
+    launcher = ["-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2"]
+    options = [
+        "--batch-size",
+        "8",
+        "--accum-steps",
+        "2",
+        "--steps",
+        "4",
+        "--workers",
+        "1",
+        "--grad-checkpointing",
+    ]
+    # no --labels: labels are computed from the captions in the loader workers
+    run(*launcher, PRETRAIN, "--train-data", shards["glob"], "--vocab", shards["vocab"],
+        *options, "--output", output, *SMALL)  # fmt: skip
+    summary = read_json(output / "summary.json")
+    assert summary["step"] == 4 and summary["world_size"] == 2
+    assert summary["global_batch_size"] == 32 and summary["samples_skipped"] == 0
+    assert math.isfinite(summary["loss"]) and summary["images_per_second"] > 0  # type: ignore[operator, arg-type]
+    checksums = summary["replica_checksums"]
+    assert len(checksums) == 2 and checksums[0] == checksums[1]  # type: ignore[arg-type, index]
+    assert (output / "checkpoints" / "step_00000004.pt").exists()
+    assert len(losses(output)) == 4
+
+
+def test_resume_continues_exactly(
+    shards: dict[str, Path], pretrained: Path, tmp_path: Path
+) -> None:
+    output = tmp_path / "split"
+    pretrain(shards, output, "--stop-at", "3")  # 3 batches: resumes mid worker rotation
+    assert read_json(output / "summary.json")["step"] == 3
+    pretrain(shards, output, "--resume")
+    assert len(losses(output)) == 8
+    assert losses(output) == pytest.approx(losses(pretrained), rel=1e-5)
+    weights = read_json(output / "summary.json")["replica_checksums"]
+    assert weights == read_json(pretrained / "summary.json")["replica_checksums"]
+
+
+def test_overfit_handful_of_images(coco_mini: Path, tmp_path: Path) -> None:
+    from catlip.cli import main as catlip
+
+    captions = read_json(coco_mini / "annotations" / "captions_val2017.json")
+    first: dict[int, str] = {}
+    for ann in sorted(captions["annotations"], key=lambda a: a["id"]):  # type: ignore[attr-defined]
+        first.setdefault(ann["image_id"], ann["caption"].strip().replace('"', ""))
+    images = sorted(captions["images"], key=lambda i: i["id"])[:4]  # type: ignore[call-overload]
+    rows = [f'{coco_mini / "val2017" / i["file_name"]},"{first[i["id"]]}"\n' for i in images]
+    table = tmp_path / "pairs.csv"
+    table.write_text("image_path,caption\n" + "".join(rows))
+    run(MAKE_SHARDS, "--table", table, "--out", tmp_path / "s", "--shard-size", "2")
+    assert len(list((tmp_path / "s").glob("pairs-*.tar"))) == 2
+    vocab = tmp_path / "vocab.json"
+    build = ["vocab", "build", str(table), "--format", "csv", "--header", "--column", "caption"]
+    assert catlip([*build, "-o", str(vocab), "-q"]) == 0
+    output = tmp_path / "run"
+    options = ["--batch-size", "4", "--steps", "30", "--workers", "0", "--lr", "2e-3"]
+    run(PRETRAIN, "--train-data", table, "--vocab", vocab, *options, "--output", output, *SMALL)
+    history = losses(output)
+    assert history[-1] <= 0.5 * history[0], history
+
+
+def coco_crops(coco_mini: Path, out: Path, wanted: set[str], per_class: int) -> dict[str, int]:
+    """An image folder of COCO object crops, one sub-folder per category."""
+    from PIL import Image
+
+    instances = read_json(coco_mini / "annotations" / "instances_val2017.json")
+    names = {c["id"]: c["name"] for c in instances["categories"]}  # type: ignore[attr-defined]
+    files = {i["id"]: i["file_name"] for i in instances["images"]}  # type: ignore[attr-defined]
+    counts = dict.fromkeys(wanted, 0)
+    for ann in sorted(instances["annotations"], key=lambda a: a["id"]):  # type: ignore[attr-defined]
+        name = names[ann["category_id"]]
+        x, y, w, h = ann["bbox"]
+        if name not in wanted or w < 24 or h < 24 or counts[name] >= per_class:
+            continue
+        with Image.open(coco_mini / "val2017" / files[ann["image_id"]]) as image:
+            crop = image.convert("RGB").crop((int(x), int(y), int(x + w), int(y + h)))
+        (out / name).mkdir(parents=True, exist_ok=True)
+        crop.resize((48, 48)).save(out / name / f"{ann['id']}.jpg")
+        counts[name] += 1
+    return counts
+
+
+def test_transfer_example(
+    coco_mini: Path, shards: dict[str, Path], pretrained: Path, tmp_path: Path
+) -> None:
+    data = tmp_path / "crops"
+    counts = coco_crops(coco_mini, data, {"person", "car", "dog"}, per_class=12)
+    assert min(counts.values()) >= 3, counts
+    result_path = tmp_path / "transfer.json"
+    common = ["--vocab", shards["vocab"], "--data", data, "--output", result_path]
+    result = run(TRANSFER, "--checkpoint", pretrained, *common, "--epochs", "3")
+    outcome = read_json(result_path)
+    assert outcome["classes"] == ["car", "dog", "person"] and outcome["mode"] == "linear-probe"
+    assert 0.0 <= outcome["val_accuracy"] <= 1.0  # type: ignore[operator]
+    assert outcome["transfer_report"] and outcome["transfer_report"] in result.stdout  # type: ignore[operator]
+    options = ["--epochs", "1", "--mode", "fine-tune", "--init", "random"]
+    run(TRANSFER, "--checkpoint", pretrained / "checkpoints", *common, *options)
+    assert read_json(result_path)["mode"] == "fine-tune"
+
+
+def test_stream_skips_and_counts_bad_samples(tmp_path: Path) -> None:
+    import torch
+    from PIL import Image
+
+    sys.path.insert(0, str(EXAMPLES))
+    try:
+        from data_pipeline import CaptionStream
+    finally:
+        sys.path.remove(str(EXAMPLES))
+    jpeg = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 10, 10)).save(jpeg, format="JPEG")
+    members = {
+        "a.jpg": jpeg.getvalue(), "a.txt": b"a red square",
+        "b.jpg": b"not a jpeg", "b.txt": b"corrupt image",
+        "c.jpg": jpeg.getvalue(), "c.txt": b"   ",
+        "d.txt": b"no image at all",
+        "e.jpg": jpeg.getvalue(), "e.json": b'{"caption": "red again"}',
+    }  # fmt: skip
+    shard, truncated = tmp_path / "s.tar", tmp_path / "t.tar"
+    with tarfile.open(shard, "w") as tar:
+        for name, blob in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(blob)
+            tar.addfile(info, io.BytesIO(blob))
+    truncated.write_bytes(shard.read_bytes()[:700])  # ends inside the first image
+    stream = CaptionStream(
+        [str(shard), str(truncated)], labeler=lambda key, caption: [len(caption) % 3],
+        batch_size=2, image_size=16, collate_labels=torch.tensor, world_size=1,
+    )  # fmt: skip
+    batches = iter(stream)
+    batch = next(batches)
+    assert batch["images"].shape == (2, 3, 16, 16) and batch["images"].dtype == torch.uint8
+    if batch["cursor"][1] == 0 and batch["cursor"][2] == 5:  # epoch 0 began with the good shard
+        assert batch["skipped"] == {"bad_image": 1, "empty_caption": 1, "missing_image": 1}
+    skipped = sum((Counter(next(batches)["skipped"]) for _ in range(4)), Counter(batch["skipped"]))
+    assert skipped["bad_shard"] >= 2 and skipped["bad_image"] >= 2  # and the stream goes on
