@@ -1,0 +1,149 @@
+"""Caption labelling throughput: default SynsetExtractor vs the paper's reference, same process.
+
+1. Start-up: build each extractor and label one caption (the default's figure includes loading
+   WordNet; the reference's includes loading the POS tagger). Target: < 5 s.
+2. Warm each extractor on the first 10,000 Flickr8k captions.
+3. Time both on the other 30,460 captions, which are new to both (only per-token analyses are
+   memoized, never whole captions), in 5 slices, alternating extractors; report medians.
+4. The same on synthetic web alt-text: the timed captions with HTML entities, URLs, file names,
+   capitals, emoji and stock-photo debris added (never seen while the extractor was tuned).
+5. batch(num_workers=0) vs batch(num_workers=2) on all 40,460 captions (median of 3); the
+   captions are already warm (the memo holds their tokens), as in a long labelling job.
+
+Usage: python benchmarks/text_throughput.py [--captions ../shared/data/flickr8k/Flickr8k.token.txt]
+Prints JSON. Figures measured on a busy shared machine are noisy: re-run on a quiet one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+os.environ.setdefault("NLTK_DATA", str(REPO.parent / "shared" / "nltk_data"))
+
+from catlip.text import SynsetExtractor  # noqa: E402
+
+DEBRIS = [
+    "{c}",
+    "{c} - Stock Photo",
+    "{C}",
+    "IMG_{n}.JPG {c}",
+    "{c} | Shutterstock",
+    "{c} &amp; more &#8211; photo",
+    "{c} http://example.com/p/{n}.jpg",
+    "{c} 😀🐶",
+    "Photo: {c} (©{n})",
+    "<b>{c}</b> #{n}",
+    "{c}... 4K-HD wallpaper",
+    "{c} in 2019-05-{d}",
+]
+
+
+def web_alt_text(captions: list[str], seed: int = 0) -> list[str]:
+    rng = random.Random(seed)
+    out = []
+    for caption in captions:
+        form = rng.choice(DEBRIS)
+        out.append(
+            form.format(
+                c=caption, C=caption.upper(), n=rng.randint(10, 99999), d=rng.randint(10, 28)
+            )
+        )
+    return out
+
+
+def rate(extractor: SynsetExtractor, captions: list[str]) -> float:
+    start = time.perf_counter()
+    for caption in captions:
+        extractor(caption)
+    return len(captions) / (time.perf_counter() - start)
+
+
+def compare(
+    default: SynsetExtractor, reference: SynsetExtractor, captions: list[str], slices: int = 5
+) -> dict[str, Any]:
+    size = -(-len(captions) // slices)
+    parts = [captions[k : k + size] for k in range(0, len(captions), size)]
+    fast, slow = [], []
+    for part in parts:
+        fast.append(rate(default, part))
+        slow.append(rate(reference, part))
+    d, r = statistics.median(fast), statistics.median(slow)
+    return {
+        "captions": len(captions),
+        "default_captions_per_s": round(d),
+        "reference_captions_per_s": round(r),
+        "ratio": round(d / r, 1),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--captions",
+        type=Path,
+        default=REPO.parent / "shared" / "data" / "flickr8k" / "Flickr8k.token.txt",
+    )
+    parser.add_argument("--skip-batch", action="store_true", help="skip the num_workers part")
+    args = parser.parse_args()
+    lines = args.captions.read_text(encoding="utf-8").splitlines()
+    captions = [line.split("\t", 1)[1] for line in lines if "\t" in line]
+    warm, timed = captions[:10_000], captions[10_000:]
+
+    from catlip.resources import wordnet
+
+    start = time.perf_counter()
+    wordnet()
+    wordnet_load = time.perf_counter() - start
+    default = SynsetExtractor()
+    default("a dog on a skateboard")
+    default_startup = time.perf_counter() - start
+    start = time.perf_counter()
+    reference = SynsetExtractor.reference()
+    reference("a dog on a skateboard")
+    reference_startup = time.perf_counter() - start
+
+    for caption in warm:
+        default(caption)
+        reference(caption)
+
+    result: dict[str, Any] = {
+        "python": sys.version.split()[0],
+        "cpus": os.cpu_count(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "startup_s": {
+            "default": round(default_startup, 2),
+            "of_which_wordnet_load": round(wordnet_load, 2),
+            "reference_after_wordnet": round(reference_startup, 2),
+        },
+        "flickr8k": compare(default, reference, timed),
+        "web_alt_text_synthetic": compare(default, reference, web_alt_text(timed)),
+    }
+    if not args.skip_batch:
+        times: dict[int, list[float]] = {0: [], 2: []}
+        for _ in range(3):
+            for workers in (0, 2):
+                start = time.perf_counter()
+                default.batch(captions, num_workers=workers)
+                times[workers].append(time.perf_counter() - start)
+        t0, t2 = statistics.median(times[0]), statistics.median(times[2])
+        result["batch"] = {
+            "captions": len(captions),
+            "num_workers_0_s": round(t0, 3),
+            "num_workers_2_s": round(t2, 3),
+            "speedup": round(t0 / t2, 2),
+        }
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

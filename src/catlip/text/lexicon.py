@@ -1,0 +1,266 @@
+"""Per-token analysis shared by every caption: noun lemma, sense, part-of-speech class, compounds.
+
+A :class:`Lexicon` is built once per extractor settings (and per process, see
+:func:`get_lexicon`) and memoizes each distinct token's analysis, so a caption costs a regex
+split plus one dictionary look-up per token. Only whole tokens are memoized, never whole captions.
+
+The tagger-free part-of-speech filter uses WordNet's own sense-frequency counts (SemCor tags,
+``Lemma.count()``): a word whose tagged uses are mostly verb, adjective or adverb is not taken as a
+noun, except that a verb-like word right after a determiner, number or adjective is (``a bear``,
+``two sinks``). Closed-class words WordNet does not describe (``the``, ``can``, ``i``) are listed
+in :data:`FUNCTION_WORDS`.
+
+Example:
+    >>> lexicon = get_lexicon(LexiconOptions())
+    >>> lexicon.analyze("cookies").wnid == lexicon.analyze("cookie").wnid
+    True
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from catlip.resources import wordnet
+from catlip.text.senseindex import capitalized_lemmas, get_sense_index
+from catlip.text.senses import SensePolicy, builtin_overrides
+
+__all__ = [
+    "DETERMINERS",
+    "FUNCTION_WORDS",
+    "NOUNS_AFTER_DETERMINER",
+    "Kind",
+    "Lexicon",
+    "LexiconOptions",
+    "TokenInfo",
+    "get_lexicon",
+]
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+DETERMINERS: frozenset[str] = frozenset(
+    _words(
+        "a an the this that these those his her their its my our your some several many few "
+        "another each every no any both one two three four five six seven eight nine ten eleven "
+        "twelve dozen hundreds lots of"
+    )
+)
+"""Words after which a verb-like word is read as a noun (``a bear``, ``two sinks``)."""
+
+FUNCTION_WORDS: frozenset[str] = frozenset(
+    _words(
+        "i me my mine we us our you your he him his she her it its they them their this that "
+        "these those who whom whose which what where when why how there here could may might must "
+        "shall should will would do does did done doing be is am are was were been being has have "
+        "had having not no nor and or but if then than so as at by for from in into of off on "
+        "onto out over under up down upon with within without about above across after against "
+        "along among around before behind below beneath beside besides between beyond during "
+        "except inside like near next outside past since through throughout till to toward "
+        "towards until via while a an the some any all each every both either neither other "
+        "another such very too also just only even still yet s t d ll re ve m"
+    )
+)
+"""Closed-class words that are never labels, though WordNet lists some as rare nouns (are, may)."""
+
+
+NOUNS_AFTER_DETERMINER: frozenset[str] = frozenset({"can"})
+"""Function words that are nouns only after a determiner (``a can of soda``; not ``it can``)."""
+
+
+class Kind:
+    """Token classes (small ints, for speed)."""
+
+    OTHER = 0  # no noun reading kept
+    NOUN = 1  # a noun: emit its synset
+    VERBLIKE = 2  # noun only after a determiner, number or adjective
+    ADJECTIVE = 3  # never a noun, but a noun context for the next word
+    DETERMINER = 4  # never a noun; a noun context
+    SPLIT = 5  # hyphenated token that is not a lemma: analyse its parts
+
+
+class TokenInfo(NamedTuple):
+    """The memoized analysis of one token."""
+
+    kind: int
+    wnid: str | None
+    lemma: str | None  # noun base form ("cookie" for "cookies"), for compound keys
+    parts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LexiconOptions:
+    """Everything that changes a :class:`Lexicon`'s output (the extractor's options)."""
+
+    pos: str = "wordnet"
+    noun_share: float = 0.5
+    compounds: bool = True
+    common_nouns_only: bool = True
+    concrete_share: float | None = 0.25
+    builtin_overrides: bool = True
+    overrides: tuple[tuple[str, str | None], ...] = ()
+    max_memo: int = 1_000_000
+
+
+class Lexicon:
+    """Token analysis tables and memo for one set of :class:`LexiconOptions`."""
+
+    def __init__(self, options: LexiconOptions) -> None:
+        self.options = options
+        reader = wordnet()
+        self._lemmas: Mapping[str, Any] = reader._lemma_pos_offset_map
+        self._morphy = reader._morphy
+        self._index = get_sense_index()
+        capitalized_lemmas()  # build now: start-up cost, not first-caption cost
+        table: dict[str, str | None] = (
+            dict(builtin_overrides()) if options.builtin_overrides else {}
+        )
+        table.update(options.overrides)
+        table = {" ".join(word.split()).replace(" ", "_"): name for word, name in table.items()}
+        self.policy = SensePolicy(
+            overrides=table,
+            common_nouns_only=options.common_nouns_only,
+            concrete_share=options.concrete_share,
+        )
+        self.memo: dict[str, TokenInfo] = {}
+        self.compound_memo: dict[str, str | None] = {}
+        self.compound_len: dict[str, int] = {}
+        self.compound_pairs: frozenset[str] = frozenset()
+        if options.compounds:
+            self._build_compounds()
+
+    def _build_compounds(self) -> None:
+        lengths: dict[str, int] = {}
+        pairs: set[str] = set()
+        for name, by_pos in self._lemmas.items():
+            if "_" not in name or "n" not in by_pos:
+                continue
+            words = name.split("_")
+            if len(words) > 5 or not all(words) or words[0] in FUNCTION_WORDS:
+                continue  # 'the_street' (Wall Street), 'in_vitro': not caption compounds
+            if lengths.get(words[0], 0) < len(words):
+                lengths[words[0]] = len(words)
+            pairs.add(words[0] + "_" + words[1])
+            if len(words) == 2:  # the head noun may be plural: 'fire hydrants'
+                pairs.update((name + "s", name + "es"))
+        for name in self.policy.overrides:
+            words = name.split("_")
+            if len(words) > 1 and all(words):
+                lengths[words[0]] = max(lengths.get(words[0], 0), len(words))
+                pairs.update((words[0] + "_" + words[1], name + "s", name + "es"))
+        self.compound_len = lengths
+        self.compound_pairs = frozenset(pairs)
+
+    def analyze(self, token: str) -> TokenInfo:
+        """Return (and memoize) the analysis of one lowercase token."""
+        info = self.memo.get(token)
+        if info is None:
+            info = self._analyze(token)
+            if len(self.memo) >= self.options.max_memo:
+                self.memo.clear()  # bounded memory on endless web vocabularies
+            self.memo[token] = info
+        return info
+
+    def _analyze(self, token: str) -> TokenInfo:
+        if token in NOUNS_AFTER_DETERMINER:
+            info = self._analyze_word(token)
+            return info._replace(kind=Kind.VERBLIKE) if info.wnid else info
+        return self._analyze_word(token)
+
+    def _analyze_word(self, token: str) -> TokenInfo:
+        if token in FUNCTION_WORDS:
+            kind = Kind.DETERMINER if token in DETERMINERS else Kind.OTHER
+            return TokenInfo(kind, None, None)
+        if token in DETERMINERS or token.isdigit():
+            return TokenInfo(Kind.DETERMINER, None, None)
+        word = token.replace("’", "'")
+        if word.endswith("'s"):
+            word = word[:-2]
+        has, wnid = self.policy.override(word)
+        if has:
+            return TokenInfo(Kind.NOUN if wnid else Kind.OTHER, wnid, word)
+        if "-" in word:
+            joined = word.replace("-", "_")
+            for form in (word, joined):
+                bases = self._noun_bases(form)
+                if bases:
+                    return self._classify(form, bases)
+            return TokenInfo(Kind.SPLIT, None, None, tuple(p for p in word.split("-") if p))
+        if "'" in word:
+            return TokenInfo(Kind.OTHER, None, None)
+        bases = self._noun_bases(word)
+        if not bases:
+            if self.options.pos == "wordnet" and self._morphy(word, "a"):
+                return TokenInfo(Kind.ADJECTIVE, None, None)
+            return TokenInfo(Kind.OTHER, None, None)
+        return self._classify(word, bases)
+
+    def _noun_bases(self, word: str) -> list[str]:
+        if not word.isascii():
+            return []
+        try:
+            return list(self._morphy(word, "n"))
+        except Exception:  # NLTK chokes on odd strings; such a token is simply no noun.
+            return []
+
+    def _classify(self, word: str, bases: list[str]) -> TokenInfo:
+        index = self._index
+        # Most frequent base form; ties go to the longer form ('cookie' over 'cooky').
+        lemma = max(bases, key=lambda b: (index.noun_count(b), len(b)))
+        has, wnid = self.policy.override(lemma)
+        if not has:
+            wnid = self.policy.choose(lemma)
+        if wnid is None:
+            return TokenInfo(Kind.OTHER, None, lemma)
+        if self.options.pos != "wordnet":
+            return TokenInfo(Kind.NOUN, wnid, lemma)
+        noun = index.noun_count(lemma)
+        verb = sum(index.verb_count(b) for b in set(self._morphy(word, "v")))
+        modifier = sum(
+            index.modifier_count(b) for b in set(self._morphy(word, "a") + self._morphy(word, "r"))
+        )
+        if noun + verb + modifier == 0 or noun >= self.options.noun_share * (
+            noun + verb + modifier
+        ):
+            return TokenInfo(Kind.NOUN, wnid, lemma)
+        if verb >= modifier:
+            return TokenInfo(Kind.VERBLIKE, wnid, lemma)
+        return TokenInfo(Kind.ADJECTIVE, None, lemma)
+
+    def compound(self, key: str) -> str | None:
+        """Return the wnid of multiword lemma ``key`` (``"fire_hydrant"``), memoized, or None."""
+        try:
+            return self.compound_memo[key]
+        except KeyError:
+            pass
+        wnid = None
+        has, wnid = self.policy.override(key)
+        if not has and key in self._lemmas and "n" in self._lemmas[key]:
+            wnid = self.policy.choose(key)
+        if len(self.compound_memo) >= self.options.max_memo:
+            self.compound_memo.clear()
+        self.compound_memo[key] = wnid
+        return wnid
+
+
+_cache: dict[LexiconOptions, Lexicon] = {}
+_cache_lock = threading.Lock()
+
+
+def get_lexicon(options: LexiconOptions) -> Lexicon:
+    """Return the process-wide :class:`Lexicon` for ``options``, building it on first use.
+
+    Forked workers inherit the parent's lexicons (tables and memo) through this cache.
+    """
+    lexicon = _cache.get(options)
+    if lexicon is None:
+        with _cache_lock:
+            lexicon = _cache.get(options)
+            if lexicon is None:
+                lexicon = Lexicon(options)
+                _cache[options] = lexicon
+    return lexicon

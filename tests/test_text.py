@@ -1,0 +1,294 @@
+"""catlip.text: the default extractor's behaviour, helpers and options."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from catlip.text import (
+    ALGORITHM,
+    SynsetExtractor,
+    builtin_overrides,
+    extract_synsets,
+    is_wnid,
+    match_synset,
+    synset,
+    tokenize,
+    wnid,
+)
+
+
+def names(wnids: list[str]) -> list[str]:
+    return [synset(w).name() for w in wnids]
+
+
+@pytest.fixture(scope="module")
+def extractor() -> SynsetExtractor:
+    return SynsetExtractor()
+
+
+@pytest.mark.parametrize(
+    ("caption", "expected"),
+    [
+        ("a traffic light", ["traffic_light.n.01"]),
+        ("Fire hydrants on the street", ["fireplug.n.01", "street.n.01"]),
+        ("A teddy bear", ["teddy.n.01"]),
+        ("a baseball bat and a parking meter", ["baseball_bat.n.01", "parking_meter.n.01"]),
+        ("two hot dogs", ["hotdog.n.02"]),
+        ("a cell phone", ["cellular_telephone.n.01"]),
+        ("men", ["man.n.01"]),
+        ("cookies", ["cookie.n.01"]),
+        ("women and children", ["woman.n.01", "child.n.01"]),
+        (
+            "a photo of a boy watching tv",
+            ["photograph.n.01", "male_child.n.01", "television_receiver.n.01"],
+        ),
+        ("an automobile on the couch", ["car.n.01", "sofa.n.01"]),
+        ("a kite", ["kite.n.03"]),
+        ("the mouse next to a laptop", ["mouse.n.04", "laptop.n.01"]),
+        ("a man's hat", ["man.n.01", "hat.n.01"]),
+        ("a bear", ["bear.n.01"]),
+        ("a can of soda", ["can.n.01", "pop.n.02"]),
+        ("an ice-cream cone", ["ice-cream_cone.n.01"]),
+        ("a black-and-white cat", ["cat.n.01"]),
+        ("DOGS AND CATS!!", ["dog.n.01", "cat.n.01"]),
+    ],
+)
+def test_known_captions(extractor: SynsetExtractor, caption: str, expected: list[str]) -> None:
+    assert names(extractor(caption)) == expected
+
+
+@pytest.mark.parametrize(
+    "word",
+    ["white", "black", "red", "are", "over", "out", "young", "playing", "i", "may", "can", "like"],
+)
+def test_no_bad_labels(extractor: SynsetExtractor, word: str) -> None:
+    captions = [
+        word,
+        f"a {word} dog",
+        f"the dogs {word} there",
+        "a white dog and a black cat are over there with a red ball",
+        "i may like playing out with young kids but the dog can run",
+    ]
+    for caption in captions:
+        for label in extractor(caption):
+            lemma_names = {n.name().lower() for n in synset(label).lemmas()}
+            assert word not in lemma_names, (caption, synset(label).name())
+
+
+def test_order_unique_and_form(extractor: SynsetExtractor) -> None:
+    labels = extractor("a dog, a cat, another dog and dogs")
+    assert names(labels) == ["dog.n.01", "cat.n.01"]
+    assert all(is_wnid(x) for x in labels)
+
+
+def test_web_debris(extractor: SynsetExtractor) -> None:
+    caption = (
+        "&lt;b&gt;Dog&lt;/b&gt; &amp; cat http://x.com/horse.jpg IMG_0042.JPG — Stock Photo 😀"
+    )
+    assert names(extractor(caption)) == ["dog.n.01", "cat.n.01"]
+    assert tokenize("Two dogs&amp;a T-shirt at http://x.com/a.jpg") == [
+        "two",
+        "dogs",
+        "a",
+        "t-shirt",
+        "at",
+    ]
+
+
+@pytest.mark.parametrize(
+    "caption", ["", "   \n\t", "😀🐶🎉", "日本語のキャプション", "!!!", "1234 5678"]
+)
+def test_empty_and_foreign(extractor: SynsetExtractor, caption: str) -> None:
+    assert extractor(caption) == []
+
+
+@pytest.mark.parametrize("bad", [None, 3, b"dog", ["dog"]])
+def test_type_errors(extractor: SynsetExtractor, bad: object) -> None:
+    with pytest.raises(TypeError, match="caption"):
+        extractor(bad)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="caption"):
+        extract_synsets(bad)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"captions\[1\]"):
+        extractor.batch(["dog", bad])  # type: ignore[list-item]
+
+
+def test_megabyte_caption(extractor: SynsetExtractor) -> None:
+    caption = ("A man rides a skateboard past a fire hydrant near zqxvbw foo-bar-baz. " * 15000)[
+        :1_000_000
+    ]
+    start = time.perf_counter()
+    labels = extractor(caption)
+    assert time.perf_counter() - start < 10
+    assert "skateboard.n.01" in names(labels)
+
+
+def test_settings_roundtrip_and_equality() -> None:
+    default = SynsetExtractor()
+    settings = default.settings
+    assert settings["algorithm"] == ALGORITHM
+    assert json.loads(json.dumps(settings)) == settings
+    assert SynsetExtractor.from_settings(settings) == default
+    assert hash(SynsetExtractor.from_settings(settings)) == hash(default)
+    other = SynsetExtractor(compounds=False, overrides={"Dog": "frank.n.02"})
+    assert other != default
+    assert SynsetExtractor.from_settings(other.settings) == other
+    reference = SynsetExtractor.reference()
+    assert SynsetExtractor.from_settings(reference.settings) == reference != default
+    with pytest.raises(ValueError, match="algorithm"):
+        SynsetExtractor.from_settings({**settings, "algorithm": "catlip.text/0"})
+    with pytest.raises(ValueError, match="bogus"):
+        SynsetExtractor.from_settings({**settings, "bogus": 1})
+
+
+def test_bad_options() -> None:
+    with pytest.raises(ValueError, match="pos"):
+        SynsetExtractor(pos="magic")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="noun_share"):
+        SynsetExtractor(noun_share=2.0)
+    with pytest.raises(TypeError, match="overrides"):
+        SynsetExtractor(overrides={"dog": 3})  # type: ignore[dict-item]
+    with pytest.raises(ValueError, match="reference"):
+        SynsetExtractor(reference=True, compounds=False)
+    with pytest.raises(ValueError, match="not a WordNet"):
+        SynsetExtractor(overrides={"dog": "nosuch.n.09"})("dog")
+
+
+def test_options_change_output() -> None:
+    assert names(SynsetExtractor(compounds=False)("a traffic light")) == [
+        "traffic.n.01",
+        "light.n.02",
+    ]
+    assert names(SynsetExtractor(pos="none")("white dogs")) == ["white.n.02", "dog.n.01"]
+    assert names(SynsetExtractor(builtin_overrides=False)("a kite")) == [
+        "kite.n.03"
+    ]  # concrete rule
+    assert names(SynsetExtractor(concrete_share=None, builtin_overrides=False)("a kite")) == [
+        "kite.n.01"
+    ]
+    assert names(SynsetExtractor(overrides={"dog": None})("a dog and a cat")) == ["cat.n.01"]
+    assert names(SynsetExtractor(overrides={"big cat": "feline.n.01"})("a big cat")) == [
+        "feline.n.01"
+    ]
+
+
+def test_tagger_mode() -> None:
+    tagged = SynsetExtractor(pos="tagger")
+    assert names(tagged("a white dog is playing near a traffic light")) == [
+        "dog.n.01",
+        "traffic_light.n.01",
+    ]
+    assert tagged("") == []
+
+
+def test_builtin_overrides_resolve() -> None:
+    table = builtin_overrides()
+    assert table["kite"] == "kite.n.03"
+    for word, name in table.items():
+        assert word == word.lower() and " " not in word, word
+        if name is not None:
+            assert synset_by_name(name).pos() == "n", word
+    # every entry takes effect through the extractor
+    assert names(SynsetExtractor()("a stop sign")) == ["street_sign.n.01"]
+    assert SynsetExtractor()("the top of a lot of things") == []
+
+
+def synset_by_name(name: str):  # type: ignore[no-untyped-def]
+    from catlip.resources import wordnet
+
+    return wordnet().synset(name)
+
+
+def test_wnid_helpers() -> None:
+    tench = synset("n01440764")
+    assert tench.name() == "tench.n.01"
+    assert wnid(tench) == "n01440764"
+    assert is_wnid("n01440764") and not is_wnid("n1440764") and not is_wnid(5)
+    with pytest.raises(ValueError, match="n01440765"):
+        synset("n01440765")
+    with pytest.raises(ValueError, match="n123"):
+        synset("n123")
+    with pytest.raises(TypeError, match="wnid"):
+        synset(None)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="noun"):
+        wnid(synset_by_name("run.v.01"))
+    with pytest.raises(TypeError):
+        wnid("n01440764")  # type: ignore[arg-type]
+
+
+def test_match_synset() -> None:
+    dog, cat = "n02084071", "n02121808"
+    assert match_synset("puppy", [dog, cat]) == (dog, 0.5)
+    assert match_synset("dog", [cat, dog]) == (dog, 1.0)
+    assert match_synset(synset(dog), [cat, dog]) == (dog, 1.0)
+    assert match_synset("Traffic lights", ["n06874185"]) == ("n06874185", 1.0)
+    best, score = match_synset("kitten", [dog, cat], threshold=0.9)
+    assert best is None and 0 < score < 0.9
+    assert match_synset("qwxzzy", [dog]) == (None, 0.0)
+    with pytest.raises(ValueError, match="threshold"):
+        match_synset("dog", [dog], threshold=1.5)
+    with pytest.raises(ValueError, match="wnid"):
+        match_synset("dog", ["dog"])
+    with pytest.raises(TypeError, match="query"):
+        match_synset(3, [dog])  # type: ignore[arg-type]
+
+
+def test_pickle_is_small_and_equal(extractor: SynsetExtractor) -> None:
+    extractor("warm the tables")
+    data = pickle.dumps(extractor)
+    assert len(data) < 1000
+    clone = pickle.loads(data)
+    assert clone == extractor
+    assert clone("a dog on a skateboard") == extractor("a dog on a skateboard")
+    reference = pickle.loads(pickle.dumps(SynsetExtractor.reference()))
+    assert reference == SynsetExtractor.reference()
+
+
+def test_thread_safety(flickr_captions: list[str]) -> None:
+    captions = flickr_captions[:2000]
+    expected = SynsetExtractor(noun_share=0.6).batch(captions)  # same tables in every thread
+    fresh = SynsetExtractor(noun_share=0.6)
+    results: dict[int, list[list[str]]] = {}
+
+    def work(k: int) -> None:
+        results[k] = [fresh(c) for c in captions]
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(results[k] == expected for k in range(4))
+
+
+def test_import_is_lazy_and_missing_wordnet_raises(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    code = (
+        "import sys, nltk.data\n"
+        "import catlip.text as t\n"
+        "import catlip.resources as r\n"
+        "assert r._wordnet is None, 'WordNet loaded at import'\n"
+        "try:\n"
+        "    nltk.data.find('corpora/wordnet')\n"
+        "    print('SKIP'); sys.exit(0)\n"
+        "except LookupError:\n"
+        "    pass\n"
+        "from catlip.errors import MissingResourceError\n"
+        "try:\n"
+        "    t.extract_synsets('a dog')\n"
+        "except MissingResourceError as e:\n"
+        "    print('OK', e)\n"
+    )
+    env = {"NLTK_DATA": str(tmp_path), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    if out.stdout.startswith("SKIP"):
+        pytest.skip("WordNet is installed in a default NLTK location")
+    assert out.stdout.startswith("OK") and "catlip download" in out.stdout
