@@ -58,6 +58,23 @@ def test_jobs_give_identical_files(tmp_path: Path, corpus: Path) -> None:
     assert counts.num_captions == 500 and len(counts) > 50
 
 
+def test_jobs_compose_with_shards_and_report_bad_records_once(
+    tmp_path: Path, corpus: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = corpus.read_text(encoding="utf-8").splitlines(keepends=True)
+    broken = tmp_path / "broken.tsv"
+    broken.write_text("".join(lines[:41]) + "no tab here\n" + "".join(lines[41:80]), "utf-8")
+    outputs = []
+    for jobs in ("1", "3"):
+        out = tmp_path / f"j{jobs}.json"
+        args = ["--format", "tsv", "--column", "1", "--shard", "1/2", "-j", jobs, "-o", out]
+        assert _run("vocab", "count", broken, *args) == 0
+        assert capsys.readouterr().err.count("1 bad record(s) skipped") == 1
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert SynsetCounts.load(tmp_path / "j3.json").num_captions == 39  # 40 records, 1 bad
+
+
 @pytest.mark.parametrize("by", ["record", "file"])
 def test_shards_merge_to_the_single_run(tmp_path: Path, corpus: Path, by: str) -> None:
     lines = corpus.read_text(encoding="utf-8").splitlines(keepends=True)

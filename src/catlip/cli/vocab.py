@@ -20,6 +20,7 @@ from catlip.cli._common import (
     report_bad_records,
     terminate_cleanly,
 )
+from catlip.cli._parallel_count import count_in_parallel
 from catlip.errors import InputFormatError
 from catlip.vocab.counts import SynsetCounts, count_synsets, merge
 from catlip.vocab.readers import ReadReport
@@ -162,13 +163,18 @@ def _count(args: argparse.Namespace) -> SynsetCounts:
     extractor("a dog")  # load WordNet (and the tagger) before counting, and time it apart
     _say(args, f"loaded WordNet and the extractor tables in {time.perf_counter() - started:.2f} s")
     started = time.perf_counter()
-    counts = count_synsets(
-        (r.caption for r in records),
-        extractor=extractor,
-        num_workers=num_workers(args),
-        progress=not args.quiet,
-        chunk_size=args.chunk_size,
-    )
+    jobs = num_workers(args)
+    if jobs > 1:
+        counts = count_in_parallel(
+            args, extractor, jobs=jobs, report=report, progress=not args.quiet
+        )
+    else:
+        counts = count_synsets(
+            (r.caption for r in records),
+            extractor=extractor,
+            progress=not args.quiet,
+            chunk_size=args.chunk_size,
+        )
     elapsed = time.perf_counter() - started
     report_bad_records(args, report)
     rate = counts.num_captions / max(elapsed, 1e-9)
