@@ -292,3 +292,15 @@ def test_import_is_lazy_and_missing_wordnet_raises(tmp_path) -> None:  # type: i
     if out.stdout.startswith("SKIP"):
         pytest.skip("WordNet is installed in a default NLTK location")
     assert out.stdout.startswith("OK") and "catlip download" in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("caption", "names"),
+    [
+        ("A cat sleeps on the couch.", ["cat.n.01", "sofa.n.01"]),  # not 'cat sleep', a nap
+        ("a black cat sitting", ["cat.n.01"]),  # not 'black cat', a marten
+        ("two teddy bears", ["teddy.n.01"]),  # a toy, though 'bear' is mostly a verb
+    ],
+)
+def test_compounds_need_a_plausible_last_word(caption: str, names: list[str]) -> None:
+    assert [synset(w).name() for w in SynsetExtractor()(caption)] == names

@@ -17,6 +17,8 @@ from catlip.resources import WORDNET_VERSION, pos_tagger
 from catlip.text._parallel import run_workers
 from catlip.text.lexicon import Kind, Lexicon, LexiconOptions, get_lexicon
 from catlip.text.reference import reference_labels
+from catlip.text.senseindex import get_sense_index
+from catlip.text.senses import CONCRETE_LEXNAMES
 from catlip.text.tokenize import tokenize
 
 __all__ = ["ALGORITHM", "REFERENCE_ALGORITHM", "SynsetExtractor", "extract_synsets"]
@@ -344,9 +346,23 @@ def _compound(
         lemma = lexicon.analyze(last).lemma
         for form in (lemma, last) if lemma is not None and lemma != last else (last,):
             wnid = lexicon.compound(stem + form)
-            if wnid is not None:
+            if wnid is not None and (tags is not None or _plausible(stem + form, last, lexicon)):
                 return wnid, width
     return None
+
+
+def _plausible(key: str, last: str, lexicon: Lexicon) -> bool:
+    """Without POS tags, a compound ending in a verb-like word must name a concrete thing.
+
+    'a cat sleeps' is not WordNet's 'cat sleep' (a nap), but 'teddy bear' stays a toy even though
+    'bear' is mostly a verb.
+    """
+    if lexicon.options.pos != "wordnet" or lexicon.analyze(last).kind == Kind.NOUN:
+        return True
+    if lexicon.policy.override(key)[0]:
+        return True
+    senses = get_sense_index().noun_senses(key)
+    return bool(senses) and senses[0].lexname in CONCRETE_LEXNAMES
 
 
 def _expand(tokens: list[str], lexicon: Lexicon) -> list[str]:
