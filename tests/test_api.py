@@ -1,0 +1,190 @@
+"""The public API is a promise: these tests pin it.
+
+A failure here means a public name or an entry point's signature changed. If that is deliberate,
+update the pinned value below *and* add a CHANGELOG entry (a removal or a renamed parameter is a
+breaking change).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+
+import pytest
+
+PUBLIC_NAMES = {
+    "catlip": [
+        "CatlipError",
+        "DownloadError",
+        "InputFormatError",
+        "LabelResolutionError",
+        "MissingResourceError",
+        "ResourceVersionError",
+        "VocabularyFileError",
+        "VocabularyMismatchError",
+        "__version__",
+    ],
+    "catlip.cli": ["build_parser", "main"],
+    "catlip.errors": [
+        "CatlipError",
+        "DownloadError",
+        "InputFormatError",
+        "LabelResolutionError",
+        "MissingResourceError",
+        "ResourceVersionError",
+        "VocabularyFileError",
+        "VocabularyMismatchError",
+    ],
+    "catlip.heads": ["CatLIPClassifier", "CatLIPHead", "Pool"],
+    "catlip.losses": ["CatLIPLoss", "Reduction", "catlip_loss"],
+    "catlip.resources": [
+        "PACKAGES",
+        "Resource",
+        "WORDNET_VERSION",
+        "check_resources",
+        "download",
+        "find_resource",
+        "pos_tagger",
+        "wordnet",
+    ],
+    "catlip.text": [
+        "ALGORITHM",
+        "CONCRETE_LEXNAMES",
+        "REFERENCE_ALGORITHM",
+        "SensePolicy",
+        "SynsetExtractor",
+        "builtin_overrides",
+        "clean_caption",
+        "extract_synsets",
+        "format_wnid",
+        "is_wnid",
+        "match_synset",
+        "resolve_label",
+        "synset",
+        "tokenize",
+        "wnid",
+    ],
+    "catlip.transfer": [
+        "CoverageReport",
+        "DEFAULT_SIMILARITY_THRESHOLD",
+        "LabelMatch",
+        "Method",
+        "TransferReport",
+        "coverage",
+        "resolve_labels",
+        "transfer_init",
+        "zero_shot_classifier",
+    ],
+    "catlip.vocab": [
+        "BadRecord",
+        "COUNTS_FORMAT",
+        "COUNTS_VERSION",
+        "FORMATS",
+        "LABELS_FORMAT",
+        "LABELS_VERSION",
+        "LabelCollate",
+        "ReadReport",
+        "Record",
+        "SynsetCounts",
+        "VOCABULARY_FORMAT",
+        "VOCABULARY_VERSION",
+        "Vocabulary",
+        "count_synsets",
+        "detect_format",
+        "label_records",
+        "load_labels",
+        "merge",
+        "multi_hot",
+        "pad_labels",
+        "read_records",
+        "save_labels",
+    ],
+}
+
+SIGNATURES = {
+    "catlip.cli:main": "argv=None",
+    "catlip.heads:CatLIPClassifier": "backbone, head",
+    "catlip.heads:CatLIPHead": "in_features, num_classes, *bias=True, *init_std=0.02, *dropout=0.0, "  # noqa: E501
+    "*pool=None, *device=None, *dtype=None",
+    "catlip.losses:CatLIPLoss": "*reduction='batch_mean', *label_smoothing=0.0, *pos_weight=None, "
+    "*sparse=None",
+    "catlip.losses:catlip_loss": "logits, targets, *reduction='batch_mean', *label_smoothing=0.0, "
+    "*pos_weight=None, *sparse=None",
+    "catlip.resources:check_resources": "*tagger=False",
+    "catlip.resources:download": "*directory=None, *packages=(Resource(package='wordnet', "
+    "path='corpora/wordnet', description='WordNet 3.0 (nouns, synsets, "
+    "lemmas)'), Resource(package='averaged_perceptron_tagger_eng', "
+    "path='taggers/averaged_perceptron_tagger_eng', "
+    'description="NLTK\'s English perceptron POS tagger")), '
+    "*index_url=None",
+    "catlip.text:SynsetExtractor": "*pos='wordnet', *noun_share=0.5, *compounds=True, "
+    "*common_nouns_only=True, *concrete_share=0.25, "
+    "*builtin_overrides=True, *overrides=None, *reference=False",
+    "catlip.text:SynsetExtractor.batch": "self, captions, *num_workers=0",
+    "catlip.text:SynsetExtractor.from_settings": "settings",
+    "catlip.text:extract_synsets": "caption",
+    "catlip.text:match_synset": "query, candidates, *threshold=0.2",
+    "catlip.text:synset": "wnid",
+    "catlip.text:wnid": "synset",
+    "catlip.transfer:coverage": "labels, vocab, *similarity_threshold=0.2, *context=True",
+    "catlip.transfer:resolve_labels": "labels, vocab, *similarity_threshold=0.2, *context=True",
+    "catlip.transfer:transfer_init": "classifier, labels, *head, *vocab, *similarity_threshold=0.2, "  # noqa: E501
+    "*unmatched='random', *context=True, *generator=None",
+    "catlip.transfer:zero_shot_classifier": "head, vocab, labels, *similarity_threshold=0.2, "
+    "*context=True, *unmatched='error'",
+    "catlip.vocab:Vocabulary": "wnids, counts=None, *extractor_settings=None, *min_count=None, "
+    "*max_size=None, *num_captions=None",
+    "catlip.vocab:Vocabulary.encode_caption": "self, caption",
+    "catlip.vocab:Vocabulary.from_corenet": "path, *extractor_settings=None",
+    "catlip.vocab:Vocabulary.from_counts": "counts, *min_count=1, *max_size=None, "
+    "*extractor_settings=None",
+    "catlip.vocab:Vocabulary.load": "path, *extractor=None, *allow_mismatch=False",
+    "catlip.vocab:Vocabulary.save": "self, path",
+    "catlip.vocab:count_synsets": "captions, *extractor=None, *num_workers=0, *progress=False, "
+    "*chunk_size=2048",
+    "catlip.vocab:load_labels": "path, *vocab=None",
+    "catlip.vocab:merge": "counts",
+    "catlip.vocab:multi_hot": "index_lists, num_classes, *dtype=None",
+    "catlip.vocab:pad_labels": "index_lists, *pad_value=-1, *length=None",
+}
+
+
+def _signature(path: str) -> str:
+    module, name = path.split(":")
+    obj: object = importlib.import_module(module)
+    for part in name.split("."):
+        obj = getattr(obj, part)
+    shown = []
+    for p in inspect.signature(obj).parameters.values():  # type: ignore[arg-type]
+        text = p.name
+        if p.kind in (p.KEYWORD_ONLY, p.VAR_POSITIONAL):
+            text = "*" + text
+        elif p.kind is p.VAR_KEYWORD:
+            text = "**" + text
+        if p.default is not p.empty:
+            text += "=" + repr(p.default)
+        shown.append(text)
+    return ", ".join(shown)
+
+
+@pytest.mark.parametrize("module", sorted(PUBLIC_NAMES))
+def test_public_names_are_pinned(module: str) -> None:
+    mod = importlib.import_module(module)
+    assert sorted(mod.__all__) == PUBLIC_NAMES[module]
+    for name in mod.__all__:
+        assert hasattr(mod, name), f"{module}.__all__ lists {name}, which does not exist"
+
+
+@pytest.mark.parametrize("path", sorted(SIGNATURES))
+def test_entry_point_signatures_are_pinned(path: str) -> None:
+    assert _signature(path) == SIGNATURES[path]
+
+
+@pytest.mark.parametrize("module", sorted(PUBLIC_NAMES))
+def test_public_names_are_documented(module: str) -> None:
+    mod = importlib.import_module(module)
+    for name in mod.__all__:
+        obj = getattr(mod, name)
+        is_type_alias = getattr(obj, "__module__", None) in ("typing", "typing_extensions")
+        if callable(obj) and not name.startswith("_") and not is_type_alias:
+            assert inspect.getdoc(obj), f"{module}.{name} has no docstring"
