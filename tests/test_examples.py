@@ -166,32 +166,16 @@ def test_overfit_handful_of_images(coco_mini: Path, tmp_path: Path) -> None:
     assert history[-1] <= 0.5 * history[0], history
 
 
-def coco_crops(coco_mini: Path, out: Path, wanted: set[str], per_class: int) -> dict[str, int]:
-    """An image folder of COCO object crops, one sub-folder per category."""
-    from PIL import Image
-
-    instances = read_json(coco_mini / "annotations" / "instances_val2017.json")
-    names = {c["id"]: c["name"] for c in instances["categories"]}  # type: ignore[attr-defined]
-    files = {i["id"]: i["file_name"] for i in instances["images"]}  # type: ignore[attr-defined]
-    counts = dict.fromkeys(wanted, 0)
-    for ann in sorted(instances["annotations"], key=lambda a: a["id"]):  # type: ignore[attr-defined]
-        name = names[ann["category_id"]]
-        x, y, w, h = ann["bbox"]
-        if name not in wanted or w < 24 or h < 24 or counts[name] >= per_class:
-            continue
-        with Image.open(coco_mini / "val2017" / files[ann["image_id"]]) as image:
-            crop = image.convert("RGB").crop((int(x), int(y), int(x + w), int(y + h)))
-        (out / name).mkdir(parents=True, exist_ok=True)
-        crop.resize((48, 48)).save(out / name / f"{ann['id']}.jpg")
-        counts[name] += 1
-    return counts
-
-
 def test_transfer_example(
     coco_mini: Path, shards: dict[str, Path], pretrained: Path, tmp_path: Path
 ) -> None:
     data = tmp_path / "crops"
-    counts = coco_crops(coco_mini, data, {"person", "car", "dog"}, per_class=12)
+    make_folder = [sys.executable, EXAMPLES / "make_image_folder.py", "--coco", coco_mini]
+    made = subprocess.run(
+        [*map(str, make_folder), "--out", str(data), "--categories", "person", "car", "dog"],
+        capture_output=True, text=True, check=True, timeout=120,
+    )  # fmt: skip
+    counts = json.loads(made.stdout)
     assert min(counts.values()) >= 3, counts
     result_path = tmp_path / "transfer.json"
     common = ["--vocab", shards["vocab"], "--data", data, "--output", result_path]
