@@ -46,7 +46,7 @@ class VocabularyFileError(CatlipError, ValueError):
 
 
 class VocabularyMismatchError(CatlipError, ValueError):
-    """A vocabulary was built with extractor settings or a WordNet version other than the caller's."""
+    """A vocabulary was built with other extractor settings or WordNet version than the caller's."""
 
 
 class InputFormatError(CatlipError, ValueError):

@@ -63,7 +63,7 @@ class Resource:
 
     Attributes:
         package: The NLTK downloader's package id (what ``nltk.download`` takes).
-        path: The resource path NLTK's ``nltk.data.find`` resolves (a folder, or the same + ``.zip``).
+        path: The resource path ``nltk.data.find`` resolves (a folder, or the same + ``.zip``).
         description: What catlip uses it for, for messages.
     """
 
@@ -204,8 +204,8 @@ def wordnet() -> WordNetCorpusReader:
             if version != WORDNET_VERSION:
                 raise ResourceVersionError(
                     f"catlip needs WordNet {WORDNET_VERSION} (its offsets are the ImageNet wnids), "
-                    f"but found version {version} at {root}: {_fix_message(WORDNET)}, and make sure "
-                    "no other WordNet comes first in NLTK_DATA."
+                    f"but found version {version} at {root}: {_fix_message(WORDNET)}, and make "
+                    "sure no other WordNet comes first in NLTK_DATA."
                 )
             if not _fork_hook_registered and hasattr(os, "register_at_fork"):
                 os.register_at_fork(after_in_child=_reopen_files_after_fork)
