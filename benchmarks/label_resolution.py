@@ -24,6 +24,8 @@ Run: ``python benchmarks/label_resolution.py`` (prints JSON). Needs NLTK_DATA wi
 from __future__ import annotations
 
 import json
+import os
+import platform
 import statistics
 import subprocess
 import sys
@@ -177,7 +179,9 @@ def main() -> int:
             4,
         ),
     }
-    report["machine_note"] = "measured on a shared 2-core machine"
+    report["machine"] = (
+        f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+    )
     json.dump(report, sys.stdout, indent=2)
     print()
     return 0

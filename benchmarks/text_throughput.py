@@ -11,7 +11,7 @@
    captions are already warm (the memo holds their tokens), as in a long labelling job.
 
 Usage: python benchmarks/text_throughput.py [--captions ../shared/data/flickr8k/Flickr8k.token.txt]
-Prints JSON. Figures measured on a busy shared machine are noisy: re-run on a quiet one.
+Prints JSON. Timings on a busy machine are noisy: compare ratios from one run, on a quiet machine.
 """
 
 from __future__ import annotations
