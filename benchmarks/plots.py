@@ -6,7 +6,7 @@
 2. ``catlip vocab build -j1`` peak RSS vs corpus size: 1x to 10x the Flickr8k captions (same
    distinct captions, so the distinct synsets stay fixed while the corpus grows).
 3. Labelling throughput vs processes: ``SynsetExtractor.batch`` on the 40,460 Flickr8k captions
-   with 1 and 2 processes (median of 3; token memo warm, as in text_throughput.py).
+   with 1 and 2 processes (median of 7; token memo warm, as in text_throughput.py).
 
 Usage: python benchmarks/plots.py [--out benchmarks]   (writes loss_memory.png, vocab_memory.png,
 workers.png; needs matplotlib)
@@ -60,7 +60,7 @@ def vocab_memory(copies: list[int]) -> dict[str, Any]:
     return {"rows": rows}
 
 
-def workers(repeats: int = 3) -> dict[str, Any]:
+def workers(repeats: int = 7) -> dict[str, Any]:
     from catlip.text import SynsetExtractor
 
     captions = vocab_build._captions()
@@ -102,8 +102,8 @@ def draw(result: dict[str, Any], out: Path) -> None:
 
     rows = result["vocab_memory"]["rows"]
     fig, ax = plt.subplots(figsize=(5, 3.2))
-    ax.plot([r["captions"] for r in rows], [r["peak_rss_mib"] for r in rows], "o-")
-    ax.set(xlabel="captions in the corpus", ylabel="peak RSS (MiB)", ylim=(0, None))
+    ax.plot([r["captions"] / 1000 for r in rows], [r["peak_rss_mib"] for r in rows], "o-")
+    ax.set(xlabel="captions in the corpus (thousands)", ylabel="peak RSS (MiB)", ylim=(0, None))
     ax.set_title("catlip vocab build -j1: memory vs corpus size", fontsize=10)
     fig.tight_layout()
     fig.savefig(out / "vocab_memory.png", dpi=120)

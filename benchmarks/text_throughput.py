@@ -7,7 +7,7 @@
    memoized, never whole captions), in 5 slices, alternating extractors; report medians.
 4. The same on synthetic web alt-text: the timed captions with HTML entities, URLs, file names,
    capitals, emoji and stock-photo debris added (never seen while the extractor was tuned).
-5. batch(num_workers=0) vs batch(num_workers=2) on all 40,460 captions (median of 3); the
+5. batch(num_workers=0) vs batch(num_workers=2) on all 40,460 captions (median of 7); the
    captions are already warm (the memo holds their tokens), as in a long labelling job.
 
 Usage: python benchmarks/text_throughput.py [--captions ../shared/data/flickr8k/Flickr8k.token.txt]
@@ -129,7 +129,7 @@ def main() -> int:
     }
     if not args.skip_batch:
         times: dict[int, list[float]] = {0: [], 2: []}
-        for _ in range(3):
+        for _ in range(7):
             for workers in (0, 2):
                 start = time.perf_counter()
                 default.batch(captions, num_workers=workers)

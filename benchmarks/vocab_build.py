@@ -80,7 +80,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--copies", type=int, default=5, help="Flickr8k repeats (~200k lines)")
     parser.add_argument(
-        "--pos", default="wordnet", help="extractor --pos (tagger: ~40x more work per caption)"
+        "--pos", default="wordnet", help="extractor --pos (tagger: ~20x more work per caption)"
     )
     args = parser.parse_args()
     captions = _captions()

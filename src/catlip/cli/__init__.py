@@ -54,7 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: The arguments (default: ``sys.argv[1:]``).
 
     Returns:
-        The exit status: 0 on success, 1 when a catlip error was reported, 130 on Ctrl-C.
+        0 on success, 1 when a catlip error was reported, 130 on Ctrl-C (or SIGTERM), and
+        141 when the reader of stdout went away.
 
     Example:
         >>> from catlip.cli import main

@@ -44,7 +44,7 @@ class SynsetExtractor:
 
     Args:
         pos: How nouns are told from other words. ``"wordnet"`` (default): WordNet's
-            sense-frequency counts, no tagger (about 40x faster than tagging, same precision on
+            sense-frequency counts, no tagger (about 20x faster than tagging, same precision on
             COCO). ``"tagger"``: NLTK's perceptron POS tagger (nouns = ``NN*`` tags).
             ``"none"``: every word with a noun sense.
         noun_share: With ``pos="wordnet"``, the share of a word's tagged WordNet uses that must
