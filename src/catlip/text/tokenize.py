@@ -67,7 +67,7 @@ def tokenize(caption: str) -> list[str]:
 
     Example:
         >>> tokenize("A man's red-and-white kite, 2 kites!")
-        ["a", "man's", 'red-and-white', 'kite', '2', 'kites']
+        ['a', "man's", 'red-and-white', 'kite', '2', 'kites']
     """
     text = caption.lower()
     if "&" in text:
