@@ -10,15 +10,13 @@ single-process run, byte for byte once saved.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
-import signal
-import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from multiprocessing.connection import wait
 from typing import Any
 
 from catlip.cli._common import open_records
+from catlip.vocab._parallel import process_context, worker_signals
 from catlip.vocab._progress import Progress
 from catlip.vocab.counts import SynsetCounts, count_synsets
 from catlip.vocab.readers import ReadReport
@@ -29,11 +27,7 @@ _done: Any = None  # the shared caption counter, set in each worker
 def _init_worker(counter: Any) -> None:
     global _done
     _done = counter
-    # The parent owns clean-up: it stops the workers with SIGTERM (the default action must apply,
-    # not the parent's "raise KeyboardInterrupt" handler inherited through fork), and a
-    # terminal's Ctrl-C, which reaches the whole process group, is for the parent alone.
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    worker_signals()
 
 
 def _ticking(captions: Iterable[str], every: int = 2048) -> Iterator[str]:
@@ -84,9 +78,7 @@ def count_in_parallel(
     Raises:
         RuntimeError: A worker process died (killed, or out of memory).
     """
-    methods = multiprocessing.get_all_start_methods()
-    fork = sys.platform.startswith("linux") and "fork" in methods
-    context: Any = multiprocessing.get_context("fork" if fork else "spawn")
+    context: Any = process_context()
     done = context.Value("q", 0)
     pipes = [context.Pipe(duplex=False) for _ in range(jobs)]
     workers = [

@@ -343,22 +343,23 @@ def _compound(
             continue
         last = tokens[end]
         stem = "_".join(tokens[start:end]) + "_"
-        lemma = lexicon.analyze(last).lemma
+        info = lexicon.analyze(last)
+        lemma = info.lemma
+        # Without POS tags, a compound ending in a verb-like word must name a concrete thing.
+        checked = tags is None and lexicon.options.pos == "wordnet" and info.kind != Kind.NOUN
         for form in (lemma, last) if lemma is not None and lemma != last else (last,):
             wnid = lexicon.compound(stem + form)
-            if wnid is not None and (tags is not None or _plausible(stem + form, last, lexicon)):
+            if wnid is not None and (not checked or _concrete(stem + form, lexicon)):
                 return wnid, width
     return None
 
 
-def _plausible(key: str, last: str, lexicon: Lexicon) -> bool:
-    """Without POS tags, a compound ending in a verb-like word must name a concrete thing.
+def _concrete(key: str, lexicon: Lexicon) -> bool:
+    """Whether compound ``key`` is overridden or its first sense is a concrete thing.
 
     'a cat sleeps' is not WordNet's 'cat sleep' (a nap), but 'teddy bear' stays a toy even though
     'bear' is mostly a verb.
     """
-    if lexicon.options.pos != "wordnet" or lexicon.analyze(last).kind == Kind.NOUN:
-        return True
     if lexicon.policy.override(key)[0]:
         return True
     senses = get_sense_index().noun_senses(key)

@@ -18,7 +18,7 @@ from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from typing import Any, TypeVar
 
-__all__ = ["chunked", "map_chunks"]
+__all__ = ["chunked", "map_chunks", "process_context", "worker_signals"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -33,20 +33,30 @@ def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
+def worker_signals() -> None:
+    """Signal handling for a worker process: the parent owns interruption and clean-up.
+
+    A terminal's Ctrl-C reaches the whole process group; workers dying of it mid-task would only
+    add noise, so they ignore SIGINT. SIGTERM gets its default action back (a forked worker
+    inherits the parent's handler, which may turn it into an exception), so the parent can stop
+    workers at once.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _init_worker(state: Any) -> None:
     global _state
     _state = state
-    # The parent handles Ctrl-C and shuts the pool down; a terminal's SIGINT reaches the whole
-    # process group, and workers dying of it mid-task would only add noise.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    worker_signals()
 
 
 def _run(func: Callable[[Any, list[Any]], Any], chunk: list[Any]) -> Any:
     return func(_state, chunk)
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def process_context() -> multiprocessing.context.BaseContext:
+    """Fork on Linux (workers inherit WordNet already loaded); spawn elsewhere."""
     methods = multiprocessing.get_all_start_methods()
     if sys.platform.startswith("linux") and "fork" in methods:
         return multiprocessing.get_context("fork")
@@ -82,7 +92,7 @@ def map_chunks(
     pending: deque[tuple[int, Future[R]]] = deque()
     executor = ProcessPoolExecutor(
         max_workers=num_workers,
-        mp_context=_context(),
+        mp_context=process_context(),
         initializer=_init_worker,
         initargs=(state,),
     )
