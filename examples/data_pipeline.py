@@ -29,7 +29,7 @@ import re
 import tarfile
 from collections import Counter
 from collections.abc import Callable, Iterator
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import torch
@@ -302,7 +302,10 @@ class CaptionStream(IterableDataset[dict[str, Any]]):
             skipped["no_labels"] += 1
             return None
         try:
-            image = decode_image(data, self.image_size, random.Random(f"{self.seed}:{epoch}:{key}"))
+            # Seeded by the sample's name, not its path: the same run gives the same crops
+            # wherever the data lives (table keys are image paths).
+            rng = random.Random(f"{self.seed}:{epoch}:{PurePath(key).name}")
+            image = decode_image(data, self.image_size, rng)
         except Exception:  # PIL raises many types for corrupt files; a long run must go on
             skipped["bad_image"] += 1
             return None
