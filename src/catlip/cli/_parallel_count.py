@@ -2,62 +2,138 @@
 
 Sending captions from one reader process to N counting processes costs the reader as much CPU as
 a counting process spends on a fast extractor, so on N cores the counting processes starve. Here
-every process reads the (cheap to parse) inputs itself and counts every N-th record; the parent
-only sums the N counters and shows progress. Counting is a sum, so the result is identical to a
-single-process run, byte for byte once saved.
+every process reads the inputs itself and counts every N-th record (skipping the others' records
+before decoding them); the parent only sums the N counters, merges the bad-record reports in input
+order and shows progress. Counting is a sum, so the result is identical to a single-process run,
+byte for byte once saved.
 """
 
 from __future__ import annotations
 
 import argparse
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from multiprocessing.connection import wait
+from pathlib import Path
 from typing import Any
 
-from catlip.cli._common import open_records
+from catlip.cli._common import expand_inputs, open_records
+from catlip.vocab._blocks import block_captions, splittable_inputs
 from catlip.vocab._parallel import process_context, worker_signals
 from catlip.vocab._progress import Progress
 from catlip.vocab.counts import SynsetCounts, count_synsets
-from catlip.vocab.readers import ReadReport
-
-_done: Any = None  # the shared caption counter, set in each worker
+from catlip.vocab.readers import BadRecord, ReadReport
 
 
-def _init_worker(counter: Any) -> None:
-    global _done
-    _done = counter
-    worker_signals()
-
-
-def _ticking(captions: Iterable[str], every: int = 2048) -> Iterator[str]:
+def _ticking(
+    captions: Iterable[str], done: Any, on_batch: Callable[[], None] | None = None
+) -> Iterator[str]:
+    """Pass ``captions`` through, adding to the shared counter ``done`` every 2,048."""
     pending = 0
     for caption in captions:
         yield caption
         pending += 1
-        if pending == every:
-            with _done.get_lock():
-                _done.value += pending
+        if pending == 2048:
+            with done.get_lock():
+                done.value += pending
             pending = 0
-    with _done.get_lock():
-        _done.value += pending
+            if on_batch is not None:
+                on_batch()
+    with done.get_lock():
+        done.value += pending
+
+
+class _PartReport(ReadReport):
+    """A part's report that also notes where in the input each kept bad record is (a sort key)."""
+
+    def __init__(self, part: int = 0, parts: int = 1) -> None:
+        super().__init__()
+        self.part, self.parts = part, parts
+        self.places: list[tuple[int, int]] = []
+        self.note_places = True  # False: the block reader notes them
+
+    def add_bad(self, bad: BadRecord) -> None:
+        if self.note_places and len(self.examples) < self.max_examples:
+            # Split by number, the t-th record of part k is record k + parts*t.
+            self.places.append((0, self.part + self.parts * (self.num_records + self.num_bad)))
+        super().add_bad(bad)
+
+
+@dataclass
+class _Shared:
+    """What the counting processes share: progress, and the plain-text blocks to claim."""
+
+    done: Any  # multiprocessing.Value: captions counted so far
+    next_block: Any  # multiprocessing.Value: the next unclaimed block
+    files: list[Path] | None  # inputs split in byte blocks; None: split records by number
+
+    def claim(self) -> int:
+        with self.next_block.get_lock():
+            block = int(self.next_block.value)
+            self.next_block.value = block + 1
+        return block
+
+
+def _count_records(
+    args: argparse.Namespace,
+    extractor: Any,
+    part: int,
+    parts: int,
+    shared: _Shared,
+    on_batch: Callable[[], None] | None = None,
+) -> tuple[dict[str, int], int, _PartReport]:
+    """Count part ``part`` of ``parts``: (counts, captions, report)."""
+    report = _PartReport(part, parts)
+    captions: Iterator[str]
+    if shared.files is not None:
+        report.note_places = False
+        captions = block_captions(
+            shared.files, shared.claim, report, strict=args.strict, places=report.places
+        )
+    elif args.shard_by == "record":
+        # Record r of this command's shard (i, n) is record i + n*r of the input; part k takes
+        # r = k mod parts, so it reads the input as shard (i + n*k, n*parts) and skips the
+        # others' records before decoding them.
+        index, count = args.shard or (0, 1)
+        mine = argparse.Namespace(**vars(args))
+        mine.shard = (index + count * part, count * parts)
+        captions = (record.caption for record in open_records(mine, report))
+    else:
+        records = open_records(args, report)
+        captions = (r.caption for i, r in enumerate(records) if i % parts == part)
+        if part != 0:  # every part reads every record: only part 0 reports the bad ones
+            report = _PartReport(part, parts)
+    ticking = _ticking(captions, shared.done, on_batch)
+    counts = count_synsets(ticking, extractor=extractor, num_workers=0)
+    return dict(counts), counts.num_captions, report
 
 
 def _count_part(
-    args: argparse.Namespace, extractor: Any, part: int, parts: int, done: Any, results: Any
+    args: argparse.Namespace, extractor: Any, part: int, parts: int, shared: _Shared, results: Any
 ) -> None:
-    _init_worker(done)
+    """A worker process: count one part and send the result (or the error) to the parent."""
+    worker_signals()
     try:
-        report = ReadReport()
-        records = open_records(args, report)
-        mine = (record.caption for i, record in enumerate(records) if i % parts == part)
-        counts = count_synsets(_ticking(mine), extractor=extractor, num_workers=0)
-        # Every process reads every record, so only one of them reports the bad ones.
-        results.send((dict(counts), counts.num_captions, report if part == 0 else None))
+        results.send(_count_records(args, extractor, part, parts, shared))
     except BaseException as exc:  # sent to the parent, which raises it
         results.send(exc)
     finally:
         results.close()
+
+
+def _merge_reports(reports: list[_PartReport], report: ReadReport) -> None:
+    """Add the parts' reports to ``report``, bad-record examples in input order."""
+    examples = sorted(
+        (place, bad)
+        for part in reports
+        for place, bad in zip(part.places, part.examples, strict=True)
+    )
+    kept = examples[: max(report.max_examples - len(report.examples), 0)]
+    for _, bad in kept:
+        report.add_bad(bad)
+    report.num_bad += sum(part.num_bad for part in reports) - len(kept)
+    report.num_records += sum(part.num_records for part in reports)
 
 
 def count_in_parallel(
@@ -68,7 +144,7 @@ def count_in_parallel(
     Args:
         args: The parsed input options (as for :func:`catlip.cli._common.open_records`).
         extractor: The ``SynsetExtractor``, already loaded (forked workers inherit it).
-        jobs: The number of counting processes.
+        jobs: The number of counting processes, this one included.
         report: Receives the bad records.
         progress: Show progress on stderr.
 
@@ -79,22 +155,29 @@ def count_in_parallel(
         RuntimeError: A worker process died (killed, or out of memory).
     """
     context: Any = process_context()
-    done = context.Value("q", 0)
-    pipes = [context.Pipe(duplex=False) for _ in range(jobs)]
-    workers = [
-        context.Process(target=_count_part, args=(args, extractor, k, jobs, done, pipes[k][1]))
-        for k in range(jobs)
-    ]
+    files = splittable_inputs(expand_inputs(args.inputs), format=args.format, shard=args.shard)
+    shared = _Shared(context.Value("q", 0), context.Value("q", 0), files)
+    pipes = {k: context.Pipe(duplex=False) for k in range(1, jobs)}
+    workers = {
+        k: context.Process(target=_count_part, args=(args, extractor, k, jobs, shared, pipes[k][1]))
+        for k in range(1, jobs)
+    }
     parts: dict[int, Any] = {}
     try:
-        for worker, (_, sender) in zip(workers, pipes, strict=True):
+        for k, worker in workers.items():
             worker.start()
-            sender.close()  # the worker holds the sending end now
+            pipes[k][1].close()  # the worker holds the sending end now
         with Progress(enabled=progress, unit="captions", desc="counting") as bar:
+
+            def show() -> None:
+                bar.update(shared.done.value - bar.count)
+
+            # This process counts part 0 itself: its tables are warm and its pages its own.
+            parts[0] = _count_records(args, extractor, 0, jobs, shared, show)
             while len(parts) < jobs:
-                waiting = {pipes[k][0]: k for k in range(jobs) if k not in parts}
+                waiting = {pipes[k][0]: k for k in workers if k not in parts}
                 ready = wait([*waiting, *(workers[k].sentinel for k in waiting.values())], 0.5)
-                bar.update(done.value - bar.count)
+                show()
                 for connection in ready:
                     if connection in waiting:
                         try:
@@ -111,19 +194,13 @@ def count_in_parallel(
                             "or out of memory): run again with fewer jobs (-j)"
                         )
     finally:
-        for worker in workers:
+        for worker in workers.values():
             if worker.is_alive():
                 worker.terminate()
             worker.join()
     total: Counter[str] = Counter()
-    num_captions = 0
     for part in range(jobs):
-        part_counts, part_captions, part_report = parts[part]
-        total.update(part_counts)
-        num_captions += part_captions
-        if part_report is not None:
-            for bad in part_report.examples:
-                report.add_bad(bad)
-            report.num_bad += part_report.num_bad - len(part_report.examples)
-            report.num_records += part_report.num_records
+        total.update(parts[part][0])
+    _merge_reports([parts[part][2] for part in range(jobs)], report)
+    num_captions = sum(parts[part][1] for part in range(jobs))
     return SynsetCounts(total, num_captions=num_captions, extractor_settings=extractor.settings)

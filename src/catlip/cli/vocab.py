@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 import time
@@ -162,6 +163,9 @@ def _count(args: argparse.Namespace) -> SynsetCounts:
     started = time.perf_counter()
     extractor("a dog")  # load WordNet (and the tagger) before counting, and time it apart
     _say(args, f"loaded WordNet and the extractor tables in {time.perf_counter() - started:.2f} s")
+    # The tables live until exit: keep the garbage collector from scanning them again and
+    # again (and, in forked workers, from touching their shared memory pages).
+    gc.freeze()
     started = time.perf_counter()
     jobs = num_workers(args)
     if jobs > 1:

@@ -19,13 +19,12 @@ Example:
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from catlip.resources import wordnet
-from catlip.text.senseindex import capitalized_lemmas, get_sense_index
+from catlip.text.senseindex import get_sense_index
 from catlip.text.senses import SensePolicy, builtin_overrides
+from catlip.text.wndb import wordnet_db
 
 __all__ = [
     "DETERMINERS",
@@ -111,11 +110,9 @@ class Lexicon:
 
     def __init__(self, options: LexiconOptions) -> None:
         self.options = options
-        reader = wordnet()
-        self._lemmas: Mapping[str, Any] = reader._lemma_pos_offset_map
-        self._morphy = reader._morphy
+        self._db = wordnet_db()
+        self._morphy = self._db.morphy
         self._index = get_sense_index()
-        capitalized_lemmas()  # build now: start-up cost, not first-caption cost
         table: dict[str, str | None] = (
             dict(builtin_overrides()) if options.builtin_overrides else {}
         )
@@ -128,38 +125,44 @@ class Lexicon:
         )
         self.memo: dict[str, TokenInfo] = {}
         self.compound_memo: dict[str, str | None] = {}
+        # Multiword nouns by first word: the longest one's word count, and every first two words
+        # ('fire_hydrant', plus 'fire_hydrants' / 'fire_hydrantes' for plural heads). Filled for
+        # a word when it is first analysed, so only the corpus's words cost anything.
         self.compound_len: dict[str, int] = {}
-        self.compound_pairs: frozenset[str] = frozenset()
-        if options.compounds:
-            self._build_compounds()
-
-    def _build_compounds(self) -> None:
-        lengths: dict[str, int] = {}
-        pairs: set[str] = set()
-        for name, by_pos in self._lemmas.items():
-            if "_" not in name or "n" not in by_pos:
-                continue
-            words = name.split("_")
-            if len(words) > 5 or not all(words) or words[0] in FUNCTION_WORDS:
-                continue  # 'the_street' (Wall Street), 'in_vitro': not caption compounds
-            if lengths.get(words[0], 0) < len(words):
-                lengths[words[0]] = len(words)
-            pairs.add(words[0] + "_" + words[1])
-            if len(words) == 2:  # the head noun may be plural: 'fire hydrants'
-                pairs.update((name + "s", name + "es"))
+        self.compound_pairs: set[str] = set()
+        self._override_compounds: dict[str, list[str]] = {}
         for name in self.policy.overrides:
             words = name.split("_")
             if len(words) > 1 and all(words):
-                lengths[words[0]] = max(lengths.get(words[0], 0), len(words))
-                pairs.update((words[0] + "_" + words[1], name + "s", name + "es"))
-        self.compound_len = lengths
-        self.compound_pairs = frozenset(pairs)
+                self._override_compounds.setdefault(words[0], []).append(name)
+
+    def _add_compounds(self, first: str) -> None:
+        longest = 0
+        pairs: list[str] = []
+        if first not in FUNCTION_WORDS:  # 'the_street' (Wall Street), 'in_vitro': no captions'
+            for name in self._db.noun_compounds(first):
+                words = name.split("_")
+                if len(words) > 5 or not all(words):
+                    continue
+                longest = max(longest, len(words))
+                pairs.append(first + "_" + words[1])
+                if len(words) == 2:  # the head noun may be plural: 'fire hydrants'
+                    pairs += (name + "s", name + "es")
+        for name in self._override_compounds.get(first, ()):
+            words = name.split("_")
+            longest = max(longest, len(words))
+            pairs += (first + "_" + words[1], name + "s", name + "es")
+        if longest:
+            self.compound_pairs.update(pairs)  # before the length: readers check that first
+            self.compound_len[first] = longest
 
     def analyze(self, token: str) -> TokenInfo:
         """Return (and memoize) the analysis of one lowercase token."""
         info = self.memo.get(token)
         if info is None:
             info = self._analyze(token)
+            if self.options.compounds:
+                self._add_compounds(token)
             if len(self.memo) >= self.options.max_memo:
                 self.memo.clear()  # bounded memory on endless web vocabularies
             self.memo[token] = info
@@ -200,17 +203,15 @@ class Lexicon:
         return self._classify(word, bases)
 
     def _noun_bases(self, word: str) -> list[str]:
-        if not word.isascii():
-            return []
-        try:
-            return list(self._morphy(word, "n"))
-        except Exception:  # NLTK chokes on odd strings; such a token is simply no noun.
-            return []
+        return self._morphy(word, "n") if word.isascii() else []
 
     def _classify(self, word: str, bases: list[str]) -> TokenInfo:
         index = self._index
         # Most frequent base form; ties go to the longer form ('cookie' over 'cooky').
-        lemma = max(bases, key=lambda b: (index.noun_count(b), len(b)))
+        if len(bases) == 1:
+            lemma = bases[0]
+        else:
+            lemma = max(bases, key=lambda b: (index.noun_count(b), len(b)))
         has, wnid = self.policy.override(lemma)
         if not has:
             wnid = self.policy.choose(lemma)
@@ -239,7 +240,7 @@ class Lexicon:
             pass
         wnid = None
         has, wnid = self.policy.override(key)
-        if not has and key in self._lemmas and "n" in self._lemmas[key]:
+        if not has and self._db.has_lemma(key, "n"):
             wnid = self.policy.choose(key)
         if len(self.compound_memo) >= self.options.max_memo:
             self.compound_memo.clear()

@@ -13,15 +13,15 @@ Example:
 
 from __future__ import annotations
 
-import re
 import threading
 from bisect import bisect_left
+from operator import itemgetter
 from typing import NamedTuple
 
 from catlip.errors import MissingResourceError
-from catlip.resources import wordnet
+from catlip.text.wndb import wordnet_db
 
-__all__ = ["NounSense", "SenseIndex", "capitalized_lemmas", "get_sense_index"]
+__all__ = ["NounSense", "SenseIndex", "get_sense_index", "noun_synset_name", "noun_synset_offset"]
 
 
 class NounSense(NamedTuple):
@@ -55,7 +55,7 @@ class SenseIndex:
         if any(lines[k] > lines[k + 1] for k in range(0, len(lines) - 1, 997)):
             lines.sort()  # bisection needs key order; the Princeton file already has it
         self._lines = lines
-        self._lexnames = lexnames
+        self._lexnames = {f"{number:02d}": name for number, name in enumerate(lexnames)}
         self._memo: dict[str, _Entry] = {}
 
     def _entry(self, lemma: str) -> _Entry:
@@ -63,25 +63,28 @@ class SenseIndex:
         if entry is not None:
             return entry
         prefix = lemma + "%"
+        cut = len(prefix)
         lines = self._lines
         position = bisect_left(lines, prefix)
         nouns: list[tuple[int, NounSense]] = []
         verb = modifier = 0
-        while position < len(lines) and lines[position].startswith(prefix):
+        end = len(lines)
+        while position < end and lines[position].startswith(prefix):
             fields = lines[position].split(" ")
             position += 1
             if len(fields) != 4:
                 continue
-            key, offset, number, count = fields
-            kind = key[len(prefix)]
+            key = fields[0]
+            kind = key[cut]
             if kind == "1":
-                lexname = self._lexnames[int(key[len(prefix) + 2 : len(prefix) + 4])]
-                nouns.append((int(number), NounSense(int(offset), lexname, int(count))))
+                lexname = self._lexnames[key[cut + 2 : cut + 4]]
+                sense = NounSense(int(fields[1]), lexname, int(fields[3]))
+                nouns.append((int(fields[2]), sense))
             elif kind == "2":
-                verb += int(count)
+                verb += int(fields[3])
             else:
-                modifier += int(count)
-        nouns.sort(key=lambda pair: pair[0])
+                modifier += int(fields[3])
+        nouns.sort(key=itemgetter(0))
         senses = tuple(sense for _, sense in nouns)
         entry = (
             _Entry(senses, sum(s.tagged for s in senses), verb, modifier)
@@ -122,41 +125,49 @@ def get_sense_index() -> SenseIndex:
     if _index is None:
         with _lock:
             if _index is None:
-                reader = wordnet()
+                db = wordnet_db()
                 try:
-                    with reader.open("index.sense") as handle:
-                        text = handle.read()
+                    text = db.read("index.sense").decode("utf-8")
                 except OSError as exc:
                     raise MissingResourceError(
                         f"WordNet's index.sense is missing or unreadable ({exc}): reinstall "
                         "WordNet with `catlip download` or `python -m nltk.downloader wordnet`."
                     ) from None
-                if isinstance(text, bytes):
-                    text = text.decode("utf-8")
-                _index = SenseIndex(text, list(reader._lexnames))
+                _index = SenseIndex(text, list(db.lexnames))
     return _index
 
 
-# A word field of a data.noun line: the word (here: one with a capital), then its 1-hex-digit
-# lex_id. Glosses can match too; that only costs a synset read later, never a wrong answer.
-_CAPITALIZED_WORD = re.compile(r"(?<= )([^ |]*[A-Z][^ |]*)(?= [0-9a-f] )")
-_capitalized: frozenset[str] | None = None
+def noun_synset_name(offset: int) -> str:
+    """NLTK's name of noun synset ``offset``: its first word, ``n``, that word's sense number.
 
+    Raises:
+        KeyError: No noun synset starts at ``offset``.
 
-def capitalized_lemmas() -> frozenset[str]:
-    """Lowercased noun lemmas that WordNet spells with a capital in some synset (``white``).
-
-    Only these words can have proper-noun senses, so only their synsets need reading to apply
-    the common-nouns rule. Built once per process from ``data.noun`` (about 0.2 s).
+    Example:
+        >>> noun_synset_name(2084071)
+        'dog.n.01'
     """
-    global _capitalized
-    if _capitalized is None:
-        with _lock:
-            if _capitalized is None:
-                with wordnet().open("data.noun") as handle:
-                    text = handle.read()
-                if isinstance(text, bytes):
-                    text = text.decode("utf-8")
-                words = _CAPITALIZED_WORD.findall(text)
-                _capitalized = frozenset(word.lower() for word in words)
-    return _capitalized
+    first = wordnet_db().noun_words(offset)[0].lower()
+    offsets = [sense.offset for sense in get_sense_index().noun_senses(first)]
+    if offset not in offsets:
+        raise KeyError(offset)
+    return f"{first}.n.{offsets.index(offset) + 1:02d}"
+
+
+def noun_synset_offset(name: str) -> int:
+    """The offset of noun synset ``name`` (``"kite.n.03"``), read as NLTK reads synset names.
+
+    Raises:
+        KeyError: ``name`` is not the name of a WordNet noun synset.
+
+    Example:
+        >>> noun_synset_offset("kite.n.03")
+        3621473
+    """
+    if name.count(".") < 2:
+        raise KeyError(name)
+    lemma, pos, number = name.lower().rsplit(".", 2)
+    senses = get_sense_index().noun_senses(lemma) if pos == "n" else ()
+    if not number.isdigit() or not 1 <= int(number) <= len(senses):
+        raise KeyError(name)
+    return senses[int(number) - 1].offset

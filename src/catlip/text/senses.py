@@ -28,11 +28,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources as importlib_resources
-from typing import Any
 
-from catlip.resources import wordnet
 from catlip.text.ids import format_wnid
-from catlip.text.senseindex import NounSense, capitalized_lemmas, get_sense_index
+from catlip.text.senseindex import NounSense, get_sense_index, noun_synset_offset
+from catlip.text.wndb import wordnet_db
 
 __all__ = ["CONCRETE_LEXNAMES", "SensePolicy", "builtin_overrides"]
 
@@ -81,20 +80,19 @@ def _resolve(name: str | None, word: str) -> str | None:
     """Turn an override value (synset name, wnid or None) into a wnid or None."""
     if name is None:
         return None
-    reader = wordnet()
-    if len(name) == 9 and name[0] == "n" and name[1:].isdigit():
-        from catlip.text.ids import synset
-
-        return format_wnid(synset(name).offset())
-    try:
-        found = reader.synset(name)
-    except Exception:  # WordNetError / ValueError from a malformed or unknown name.
-        raise ValueError(
-            f"override for {word!r}: {name!r} is not a WordNet 3.0 synset name or wnid"
-        ) from None
-    if found.pos() != "n":
+    if name.lower().rsplit(".", 2)[1:2] in (["v"], ["a"], ["s"], ["r"]):
         raise ValueError(f"override for {word!r}: {name!r} is not a noun synset")
-    return format_wnid(found.offset())
+    db = wordnet_db()
+    try:
+        is_wnid = len(name) == 9 and name[0] == "n" and name[1:].isdigit()
+        offset = int(name[1:]) if is_wnid else noun_synset_offset(name)
+    except (KeyError, ValueError):
+        offset = -1
+    if not db.is_noun_synset(offset):
+        raise ValueError(
+            f"override for {word!r}: {name!r} is not a WordNet 3.0 noun synset name or wnid"
+        )
+    return format_wnid(offset)
 
 
 @dataclass
@@ -180,15 +178,9 @@ class SensePolicy:
         return format_wnid(chosen.offset)
 
 
-def _synset(offset: int) -> Any:
-    return wordnet().synset_from_pos_and_offset("n", offset)
-
-
 def _lists_lowercase(sense: NounSense, lemma: str) -> bool:
-    if lemma not in capitalized_lemmas():
-        return True  # WordNet never capitalizes this word: no synset read needed
-    return any(name.name() == lemma for name in _synset(sense.offset).lemmas())
+    return lemma in wordnet_db().noun_words(sense.offset)
 
 
 def _is_instance(offset: int) -> bool:
-    return bool(_synset(offset).instance_hypernyms())
+    return wordnet_db().is_instance(offset)

@@ -9,15 +9,12 @@ __all__ = ["synset_names"]
 
 def synset_names(wnids: Iterable[str]) -> tuple[str, ...]:
     """Return the WordNet name of each wnid, ``"?"`` for ids that are not WordNet 3.0 nouns."""
-    from nltk.corpus.reader.wordnet import WordNetError
+    from catlip.text.senseindex import noun_synset_name
 
-    from catlip.resources import wordnet
-
-    reader = wordnet()
     names: list[str] = []
     for wnid in wnids:
         try:
-            names.append(str(reader.synset_from_pos_and_offset("n", int(wnid[1:])).name()))
-        except (WordNetError, ValueError, AttributeError):
+            names.append(noun_synset_name(int(wnid[1:])))
+        except (KeyError, ValueError):
             names.append("?")
     return tuple(names)

@@ -46,7 +46,9 @@ def read_tar(reader: FileReader, field: str) -> Iterator[Record]:
                 elif take:
                     members.setdefault(ext, b"")
         except (tarfile.TarError, EOFError, OSError) as exc:
-            reader.bad(f"{current or 0}", f"truncated or corrupt archive ({exc})")
+            # The unreadable rest counts as one more record, so exactly one shard reports it.
+            if reader.selector.take():
+                reader.bad(f"{current or 0}", f"truncated or corrupt archive ({exc})")
             return
         if current is not None and take:
             yield from _sample(reader, current, members, field)

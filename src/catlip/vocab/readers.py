@@ -222,11 +222,15 @@ def _records(
             yield from read_tar(reader, field or "caption")
 
 
+def is_gzip(path: str | os.PathLike[str]) -> bool:
+    """Whether a file is gzip-compressed (by its first bytes, not its name)."""
+    with open(path, "rb") as probe:
+        return probe.read(2) == b"\x1f\x8b"
+
+
 def open_input(path: Path) -> IO[bytes]:
     """Open a file for reading bytes, decompressing it if it is gzip (by its first bytes)."""
-    with open(path, "rb") as probe:
-        compressed = probe.read(2) == b"\x1f\x8b"
-    if compressed:
+    if is_gzip(path):
         return cast(IO[bytes], gzip.open(path, "rb"))
     return open(path, "rb")
 

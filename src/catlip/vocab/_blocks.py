@@ -1,0 +1,106 @@
+"""Plain-text caption files read in byte-range blocks, so that N processes split one file.
+
+A block is a fixed byte range of a file; it holds the lines that *start* inside it. Processes
+claim blocks from a shared counter, so a busy process simply claims fewer, and each reads only the
+bytes of its own blocks. The lines are read exactly as :func:`catlip.vocab.readers.read_records`
+reads plain text (UTF-8, byte-order mark, CRLF line ends), and a bad line is reported with its line
+number, counted only when there is one to report.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+from catlip.vocab.readers import FileReader, ReadReport, _Shard, detect_format, is_gzip
+
+__all__ = ["BLOCK_SIZE", "block_captions", "splittable_inputs"]
+
+BLOCK_SIZE = 1 << 18
+"""Bytes per block (256 KiB: a few thousand captions)."""
+
+
+def splittable_inputs(
+    paths: Sequence[str], *, format: str | None, shard: tuple[int, int] | None
+) -> list[Path] | None:
+    """The input files when they can be read in blocks: uncompressed plain text, no ``--shard``.
+
+    ``None`` otherwise (records are then split by number; see ``catlip vocab count -j``).
+    """
+    if shard is not None:
+        return None
+    files = [Path(p) for p in paths]
+    for path in files:
+        if (format or detect_format(path)) != "text" or is_gzip(path):
+            return None
+    return files
+
+
+def block_captions(
+    files: Sequence[Path],
+    claim: Callable[[], int],
+    report: ReadReport,
+    *,
+    strict: bool = False,
+    places: list[tuple[int, int]] | None = None,
+) -> Iterator[str]:
+    """Yield the captions of the blocks that ``claim()`` hands out, until it runs past the end.
+
+    Args:
+        files: Uncompressed plain-text files (see :func:`splittable_inputs`).
+        claim: Returns the next unclaimed block number (shared by all processes).
+        report: Receives good-record counts and bad lines.
+        strict: Raise on the first bad line.
+        places: Receives ``(file number, byte offset)`` of each bad line the report keeps, to
+            put the reports of several processes back in input order.
+    """
+    blocks = [
+        (number, start)
+        for number, path in enumerate(files)
+        for start in range(0, os.path.getsize(path), BLOCK_SIZE)
+    ]
+    readers = [FileReader(path, _Shard(None, "record"), strict, report) for path in files]
+    while (block := claim()) < len(blocks):
+        number, start = blocks[block]
+        with open(files[number], "rb") as f:
+            if start:
+                f.seek(start - 1)
+                f.readline()  # the rest of a line that started in an earlier block
+            position = f.tell()
+            end = start + BLOCK_SIZE
+            while position < end:
+                line = f.readline()
+                if not line:
+                    break
+                try:
+                    text = line.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    if places is not None and len(report.examples) < report.max_examples:
+                        places.append((number, position))
+                    line_number = _line_number(files[number], position)
+                    readers[number].bad(
+                        f"{line_number}", f"not UTF-8 ({exc.reason} at byte {exc.start})"
+                    )
+                    position += len(line)
+                    continue
+                if text.endswith("\n"):
+                    text = text[:-2] if text.endswith("\r\n") else text[:-1]
+                if position == 0:
+                    text = text.removeprefix("\ufeff")
+                position += len(line)
+                report.num_records += 1
+                yield text
+
+
+def _line_number(path: Path, position: int) -> int:
+    """The 1-based number of the line starting at byte ``position`` (for bad-line reports)."""
+    newlines = 0
+    with open(path, "rb") as f:
+        while position > 0:
+            chunk = f.read(min(position, 1 << 20))
+            if not chunk:
+                break
+            newlines += chunk.count(b"\n")
+            position -= len(chunk)
+    return newlines + 1
