@@ -75,6 +75,55 @@ def test_jobs_compose_with_shards_and_report_bad_records_once(
     assert SynsetCounts.load(tmp_path / "j3.json").num_captions == 39  # 40 records, 1 bad
 
 
+def test_jobs_split_plain_text_in_blocks_with_the_single_run_result(
+    tmp_path: Path,
+    flickr_captions: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # 2,000 captions in 4 KiB blocks (~50 per file), 30 lines of bad bytes among them, CRLF
+    # line ends, a byte-order mark, and a last line without its newline.
+    monkeypatch.setattr("catlip.vocab._blocks.BLOCK_SIZE", 4096)
+    files = []
+    for f in range(2):
+        lines = [c.encode() for c in flickr_captions[f * 1000 : (f + 1) * 1000]]
+        for k in range(15):
+            lines[37 + 61 * k] = b"\xff\xfe not utf-8"
+        path = tmp_path / f"part{f}.txt"
+        path.write_bytes(b"\xef\xbb\xbf" + b"\r\n".join(lines))
+        files.append(path)
+    outputs, reports = [], []
+    for jobs in ("1", "2", "3"):
+        out = tmp_path / f"j{jobs}.json"
+        assert _run("vocab", "count", *files, "-q", "-j", jobs, "-o", out) == 0
+        outputs.append(out.read_bytes())
+        reports.append(capsys.readouterr().err)
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert SynsetCounts.load(tmp_path / "j2.json").num_captions == 1970
+    assert reports[0] == reports[1] == reports[2]  # the same 20 examples, in input order
+    assert "30 bad record(s) skipped" in reports[0] and "part0.txt:38: not UTF-8" in reports[0]
+    assert "... and 10 more" in reports[0]
+
+
+def test_a_corrupt_tar_is_reported_once_however_it_is_split(
+    tmp_path: Path, flickr_captions: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    shard = tmp_path / "shard.tar"
+    with tarfile.open(shard, "w") as tar:
+        for i, caption in enumerate(flickr_captions[:40]):
+            data = caption.encode()
+            info = tarfile.TarInfo(f"{i:05d}.txt")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    cut = tmp_path / "cut.tar"
+    cut.write_bytes(shard.read_bytes()[: 512 * 41])  # ends inside sample 20
+    for argv in (["-j", "1"], ["-j", "2"], ["--shard", "0/2"], ["--shard", "1/2"]):
+        assert _run("vocab", "count", cut, "-q", *argv, "-o", tmp_path / "c.json") == 0
+        err = capsys.readouterr().err
+        corrupt = err.count("truncated or corrupt archive")
+        assert corrupt == (0 if argv == ["--shard", "0/2"] else 1), (argv, err)
+
+
 @pytest.mark.parametrize("by", ["record", "file"])
 def test_shards_merge_to_the_single_run(tmp_path: Path, corpus: Path, by: str) -> None:
     lines = corpus.read_text(encoding="utf-8").splitlines(keepends=True)

@@ -169,3 +169,59 @@ def test_bad_shard_arguments(tmp_path: Path) -> None:
     for shard in [(2, 2), (-1, 2), (0, 0)]:
         with pytest.raises(ValueError):
             list(read_records([path], shard=shard))
+
+
+_LINE = st.sampled_from(["a dog", "", "\ufeffbom", "two\rcats", "x" * 40, "\udcff\udcfe", "é"])
+
+
+@given(
+    st.lists(st.lists(_LINE, max_size=25), min_size=1, max_size=3),
+    st.sampled_from(["\n", "\r\n"]),
+    st.booleans(),
+    st.integers(1, 64),
+    st.integers(1, 3),
+)
+def test_blocks_read_exactly_the_records_in_any_split(
+    files: list[list[str]], newline: str, final_newline: bool, block_size: int, readers: int
+) -> None:
+    import itertools
+    import tempfile
+
+    from catlip.vocab._blocks import block_captions
+
+    with tempfile.TemporaryDirectory() as folder:
+        paths = []
+        for number, lines in enumerate(files):
+            path = Path(folder) / f"part{number}.txt"
+            text = newline.join(lines) + (newline if final_newline and lines else "")
+            path.write_bytes(
+                b"\xef\xbb\xbf" * (number == 0) + text.encode("utf-8", "surrogateescape")
+            )
+            paths.append(path)
+        whole = ReadReport()
+        expected = [r.caption for r in read_records(paths, report=whole)]
+        # `readers` processes take blocks in turn from one counter, as `catlip vocab count -j`.
+        claim = itertools.count().__next__
+        reports = [ReadReport() for _ in range(readers)]
+        places: list[list[tuple[int, int]]] = [[] for _ in range(readers)]
+        streams = [
+            block_captions(paths, claim, report, places=where, block_size=block_size)
+            for report, where in zip(reports, places, strict=True)
+        ]
+        got: list[str] = []
+        for stream in itertools.cycle(streams):
+            caption = next(stream, None)
+            if caption is None:
+                break
+            got.append(caption)
+        for stream in streams:
+            got.extend(stream)
+        assert sorted(got) == sorted(expected)
+        assert sum(r.num_records for r in reports) == whole.num_records == len(expected)
+        bad = sorted(
+            (place, str(example))
+            for report, where in zip(reports, places, strict=True)
+            for place, example in zip(where, report.examples, strict=True)
+        )
+        assert sum(r.num_bad for r in reports) == whole.num_bad
+        assert [example for _, example in bad] == [str(b) for b in whole.examples]

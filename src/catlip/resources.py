@@ -135,19 +135,20 @@ def _find_unzipped(resource: Resource) -> Path | None:
     ``NLTK_DATA``'s folders come first in NLTK's search, so the first one holding the resource as
     a folder is NLTK's answer too; this spares importing nltk (a quarter of a second) on the
     usual set-up. ``None`` (ask NLTK): nltk is already imported (its search path may have been
-    changed), or an entry is a zip file, or no ``NLTK_DATA`` folder has it.
+    changed), an entry is a file (NLTK reads zip files as folders), the resource is not a folder,
+    or no ``NLTK_DATA`` folder has it.
     """
     if "nltk" in sys.modules:
         return None
     for entry in os.environ.get("NLTK_DATA", "").split(os.pathsep):
-        if not entry:
-            continue
         folder = Path(os.path.expanduser(entry))
+        if not entry or not folder.exists():
+            continue  # NLTK skips these too
         if not folder.is_dir():
-            return None  # a zip file, or missing: NLTK's rules for these are its own
+            return None
         candidate = folder / resource.path
-        if candidate.is_dir():
-            return candidate
+        if candidate.exists():
+            return candidate if candidate.is_dir() else None
     return None
 
 

@@ -24,10 +24,10 @@ Example:
 from __future__ import annotations
 
 import json
+import pkgutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources as importlib_resources
 
 from catlip.text.ids import format_wnid
 from catlip.text.senseindex import NounSense, get_sense_index, noun_synset_offset
@@ -71,8 +71,10 @@ def builtin_overrides() -> dict[str, str | None]:
         >>> builtin_overrides()["kite"]
         'kite.n.03'
     """
-    text = importlib_resources.files("catlip").joinpath("data/text_overrides.json").read_text()
-    table: dict[str, str | None] = json.loads(text)["overrides"]
+    data = pkgutil.get_data("catlip", "data/text_overrides.json")
+    if data is None:
+        raise FileNotFoundError("catlip's package data text_overrides.json is missing")
+    table: dict[str, str | None] = json.loads(data)["overrides"]
     return dict(table)
 
 

@@ -44,6 +44,7 @@ def block_captions(
     *,
     strict: bool = False,
     places: list[tuple[int, int]] | None = None,
+    block_size: int | None = None,
 ) -> Iterator[str]:
     """Yield the captions of the blocks that ``claim()`` hands out, until it runs past the end.
 
@@ -54,11 +55,14 @@ def block_captions(
         strict: Raise on the first bad line.
         places: Receives ``(file number, byte offset)`` of each bad line the report keeps, to
             put the reports of several processes back in input order.
+        block_size: Bytes per block (default :data:`BLOCK_SIZE`); every process must use the
+            same.
     """
+    size = block_size or BLOCK_SIZE
     blocks = [
         (number, start)
         for number, path in enumerate(files)
-        for start in range(0, os.path.getsize(path), BLOCK_SIZE)
+        for start in range(0, os.path.getsize(path), size)
     ]
     readers = [FileReader(path, _Shard(None, "record"), strict, report) for path in files]
     while (block := claim()) < len(blocks):
@@ -68,7 +72,7 @@ def block_captions(
                 f.seek(start - 1)
                 f.readline()  # the rest of a line that started in an earlier block
             position = f.tell()
-            end = start + BLOCK_SIZE
+            end = start + size
             while position < end:
                 line = f.readline()
                 if not line:

@@ -13,10 +13,11 @@ import signal
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 __all__ = ["chunked", "map_chunks", "process_context", "worker_signals"]
 
@@ -89,6 +90,9 @@ def map_chunks(
         for chunk in chunks:
             yield len(chunk), func(state, chunk)
         return
+    from concurrent.futures import ProcessPoolExecutor  # here: a twelfth of a second to import
+    from concurrent.futures.process import BrokenProcessPool
+
     pending: deque[tuple[int, Future[R]]] = deque()
     executor = ProcessPoolExecutor(
         max_workers=num_workers,
