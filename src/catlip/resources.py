@@ -205,7 +205,10 @@ def _check_version(version: str | None, root: Any) -> None:
 
 
 def wordnet() -> WordNetCorpusReader:
-    """Return the process-wide WordNet 3.0 reader, loading it on first use (about 3 s).
+    """Return the process-wide WordNet 3.0 reader, loading it on first use (about 1 s).
+
+    Labelling captions does not need it (:mod:`catlip.text.wndb` reads the few files the
+    extractor uses); synset objects, names and similarities do.
 
     Returns:
         NLTK's ``WordNetCorpusReader``, with synset lookups serialized by a lock.

@@ -59,8 +59,8 @@ class WordNetDB:
     """The parts of a WordNet database the extractor reads: lemmas, exceptions, noun synsets.
 
     Args:
-        read: Returns the bytes of one database file by name (``"index.noun"``); kept as
-            :attr:`read` for the files this class does not parse (``index.sense``).
+        read: Returns the bytes of one database file by name (``"index.noun"``); kept as the
+            ``read`` attribute, for the files this class does not parse (``index.sense``).
 
     Raises:
         ValueError: A file is not in WordNet's database format.
