@@ -2,10 +2,11 @@
 
 Sending captions from one reader process to N counting processes costs the reader as much CPU as
 a counting process spends on a fast extractor, so on N cores the counting processes starve. Here
-every process reads the inputs itself and counts every N-th record (skipping the others' records
-before decoding them); the parent only sums the N counters, merges the bad-record reports in input
-order and shows progress. Counting is a sum, so the result is identical to a single-process run,
-byte for byte once saved.
+every process (this one included) reads its own share of the inputs: uncompressed plain text in
+byte blocks claimed from a shared counter (:mod:`catlip.vocab._blocks`), anything else every N-th
+record, skipping the others' records before decoding them. The parent sums the N counters, merges
+the bad-record reports in input order and shows progress. Counting is a sum, so the result is
+identical to a single-process run, byte for byte once saved.
 """
 
 from __future__ import annotations
