@@ -254,23 +254,7 @@ def test_errors(tmp_path: Path, corpus: Path, capsys: pytest.CaptureFixture[str]
 def test_interrupted_build_leaves_no_file(
     tmp_path: Path, flickr_captions: list[str], sig: signal.Signals
 ) -> None:
-    source = tmp_path / "big.txt"
-    source.write_text("\n".join(flickr_captions * 5) + "\n", encoding="utf-8")
-    out = tmp_path / "vocab.json"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "catlip", "vocab", "build", str(source), "-j", "2", "-o", str(out)],
-        stderr=subprocess.PIPE,
-        env=env,
-    )
-    assert proc.stderr is not None
-    seen = b""
-    while b"loaded WordNet" not in seen:  # then the workers start counting
-        line = proc.stderr.readline()
-        assert line, seen.decode()
-        seen += line
-    time.sleep(1.0)
-    assert proc.poll() is None, "the build finished before it could be interrupted"
+    proc = _start_counting(tmp_path, flickr_captions)
     proc.send_signal(sig)
     try:
         _, err = proc.communicate(timeout=60)
@@ -280,3 +264,49 @@ def test_interrupted_build_leaves_no_file(
     assert proc.returncode != 0, err.decode()
     assert b"interrupted" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.txt"]
+
+
+@pytest.mark.slow
+def test_a_killed_worker_fails_the_build_at_once(
+    tmp_path: Path, flickr_captions: list[str]
+) -> None:
+    proc = _start_counting(tmp_path, flickr_captions)
+    children = [
+        int(stat.read_text().split()[0])
+        for stat in Path("/proc").glob("[0-9]*/stat")
+        if _parent_pid(stat) == proc.pid
+    ]
+    assert len(children) == 1  # -j 2: this process and one worker
+    os.kill(children[0], signal.SIGKILL)
+    started = time.perf_counter()
+    _, err = proc.communicate(timeout=60)
+    assert time.perf_counter() - started < 1.0  # not after counting the rest alone
+    assert proc.returncode != 0 and b"a counting process died" in err, err.decode()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.txt"]
+
+
+def _parent_pid(stat: Path) -> int | None:
+    try:
+        return int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _start_counting(tmp_path: Path, flickr_captions: list[str]) -> subprocess.Popen[bytes]:
+    """``catlip vocab build -j 2`` on 404,600 captions, returned once it is counting."""
+    source = tmp_path / "big.txt"
+    source.write_text("\n".join(flickr_captions * 10) + "\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    argv = ["vocab", "build", str(source), "-j", "2", "-o", str(tmp_path / "vocab.json")]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "catlip", *argv], stderr=subprocess.PIPE, env=env
+    )
+    assert proc.stderr is not None
+    seen = b""
+    while b"loaded WordNet" not in seen:  # then the processes start counting
+        line = proc.stderr.readline()
+        assert line, seen.decode()
+        seen += line
+    time.sleep(0.5)
+    assert proc.poll() is None, "the build finished before it could be interrupted"
+    return proc

@@ -164,36 +164,42 @@ def count_in_parallel(
         for k in range(1, jobs)
     }
     parts: dict[int, Any] = {}
+
+    def collect(timeout: float) -> None:
+        """Take the parts that are ready; raise a part's error, or a worker's death, at once."""
+        waiting = {pipes[k][0]: k for k in workers if k not in parts}
+        ready = wait([*waiting, *(workers[k].sentinel for k in waiting.values())], timeout)
+        for connection in ready:
+            if connection in waiting:
+                try:
+                    payload = connection.recv()  # type: ignore[union-attr,call-arg]
+                except EOFError:
+                    continue  # died before sending: its exit code reports it
+                if isinstance(payload, BaseException):
+                    raise payload
+                parts[waiting[connection]] = payload
+        for k in waiting.values():
+            if k not in parts and workers[k].exitcode not in (None, 0):
+                raise RuntimeError(
+                    f"a counting process died (exit code {workers[k].exitcode}: killed, "
+                    "or out of memory): run again with fewer jobs (-j)"
+                )
+
     try:
         for k, worker in workers.items():
             worker.start()
             pipes[k][1].close()  # the worker holds the sending end now
         with Progress(enabled=progress, unit="captions", desc="counting") as bar:
 
-            def show() -> None:
+            def on_batch() -> None:
                 bar.update(shared.done.value - bar.count)
+                collect(0)
 
             # This process counts part 0 itself: its tables are warm and its pages its own.
-            parts[0] = _count_records(args, extractor, 0, jobs, shared, show)
+            parts[0] = _count_records(args, extractor, 0, jobs, shared, on_batch)
             while len(parts) < jobs:
-                waiting = {pipes[k][0]: k for k in workers if k not in parts}
-                ready = wait([*waiting, *(workers[k].sentinel for k in waiting.values())], 0.5)
-                show()
-                for connection in ready:
-                    if connection in waiting:
-                        try:
-                            payload = connection.recv()  # type: ignore[union-attr,call-arg]
-                        except EOFError:
-                            continue  # died before sending: its sentinel reports it
-                        if isinstance(payload, BaseException):
-                            raise payload
-                        parts[waiting[connection]] = payload
-                for k in waiting.values():
-                    if k not in parts and workers[k].exitcode not in (None, 0):
-                        raise RuntimeError(
-                            f"a counting process died (exit code {workers[k].exitcode}: killed, "
-                            "or out of memory): run again with fewer jobs (-j)"
-                        )
+                collect(0.5)
+                bar.update(shared.done.value - bar.count)
     finally:
         for worker in workers.values():
             if worker.is_alive():
