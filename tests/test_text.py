@@ -156,8 +156,14 @@ def test_bad_options() -> None:
         SynsetExtractor(overrides={"dog": 3})  # type: ignore[dict-item]
     with pytest.raises(ValueError, match="reference"):
         SynsetExtractor(reference=True, compounds=False)
-    with pytest.raises(ValueError, match="not a WordNet"):
-        SynsetExtractor(overrides={"dog": "nosuch.n.09"})("dog")
+    for bad in ("nosuch.n.09", "dog.n.99", "n99999999", "dog"):
+        with pytest.raises(ValueError, match=r"not a WordNet 3\.0 noun synset"):
+            SynsetExtractor(overrides={"dog": bad})("dog")
+    with pytest.raises(ValueError, match=r"'run\.v\.01' is not a noun synset"):
+        SynsetExtractor(overrides={"dog": "run.v.01"})("dog")
+    # Names and wnids both work, and mean the same synset.
+    assert SynsetExtractor(overrides={"pup": "dog.n.01"})("a pup") == ["n02084071"]
+    assert SynsetExtractor(overrides={"pup": "n02084071"})("a pup") == ["n02084071"]
 
 
 def test_options_change_output() -> None:

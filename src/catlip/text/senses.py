@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from catlip.text.ids import format_wnid
+from catlip.text.ids import format_wnid, is_wnid
 from catlip.text.senseindex import NounSense, get_sense_index, noun_synset_offset
 from catlip.text.wndb import wordnet_db
 
@@ -82,15 +82,14 @@ def _resolve(name: str | None, word: str) -> str | None:
     """Turn an override value (synset name, wnid or None) into a wnid or None."""
     if name is None:
         return None
-    if name.lower().rsplit(".", 2)[1:2] in (["v"], ["a"], ["s"], ["r"]):
+    parts = name.lower().rsplit(".", 2)
+    if len(parts) == 3 and parts[1] in ("v", "a", "s", "r"):
         raise ValueError(f"override for {word!r}: {name!r} is not a noun synset")
-    db = wordnet_db()
     try:
-        is_wnid = len(name) == 9 and name[0] == "n" and name[1:].isdigit()
-        offset = int(name[1:]) if is_wnid else noun_synset_offset(name)
-    except (KeyError, ValueError):
+        offset = int(name[1:]) if is_wnid(name) else noun_synset_offset(name)
+    except KeyError:
         offset = -1
-    if not db.is_noun_synset(offset):
+    if not wordnet_db().is_noun_synset(offset):
         raise ValueError(
             f"override for {word!r}: {name!r} is not a WordNet 3.0 noun synset name or wnid"
         )
