@@ -105,6 +105,36 @@ def test_jobs_split_plain_text_in_blocks_with_the_single_run_result(
     assert "... and 10 more" in reports[0]
 
 
+def test_jobs_with_spawned_processes_give_the_single_run_result(
+    tmp_path: Path, flickr_captions: list[str]
+) -> None:
+    # Where fork is unavailable (macOS, Windows) the processes are spawned: they rebuild the
+    # extractor from its settings and must cut the same blocks as this process.
+    source = tmp_path / "captions.txt"  # long enough for the spawned processes to take part
+    source.write_text("\n".join(flickr_captions[:30000]) + "\n", encoding="utf-8")
+    script = tmp_path / "spawned.py"
+    script.write_text(
+        "import multiprocessing, sys\n"
+        "import catlip.cli._parallel_count as parallel\n"
+        "import catlip.vocab._blocks as blocks\n"
+        "from catlip.cli import main\n"
+        "if __name__ == '__main__':\n"
+        "    parallel.process_context = lambda: multiprocessing.get_context('spawn')\n"
+        "    blocks.BLOCK_SIZE = 4096\n"
+        "    sys.exit(main(sys.argv[1:]))\n"
+    )
+    outputs = []
+    for jobs in ("1", "3"):
+        out = tmp_path / f"j{jobs}.json"
+        argv = ["vocab", "count", str(source), "-q", "-j", jobs, "-o", str(out)]
+        result = subprocess.run(
+            [sys.executable, str(script), *argv], capture_output=True, text=True, timeout=300
+        )
+        assert result.returncode == 0, result.stderr
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+
+
 def test_a_corrupt_tar_is_reported_once_however_it_is_split(
     tmp_path: Path, flickr_captions: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:

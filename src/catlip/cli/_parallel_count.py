@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from catlip.cli._common import expand_inputs, open_records
+from catlip.vocab import _blocks
 from catlip.vocab._blocks import block_captions, splittable_inputs
 from catlip.vocab._parallel import process_context, worker_signals
 from catlip.vocab._progress import Progress
@@ -68,6 +69,7 @@ class _Shared:
     done: Any  # multiprocessing.Value: captions counted so far
     next_block: Any  # multiprocessing.Value: the next unclaimed block
     files: list[Path] | None  # inputs split in byte blocks; None: split records by number
+    block_size: int  # the parent's choice, so that every process cuts the same blocks
 
     def claim(self) -> int:
         with self.next_block.get_lock():
@@ -90,7 +92,12 @@ def _count_records(
     if shared.files is not None:
         report.note_places = False
         captions = block_captions(
-            shared.files, shared.claim, report, strict=args.strict, places=report.places
+            shared.files,
+            shared.claim,
+            report,
+            strict=args.strict,
+            places=report.places,
+            block_size=shared.block_size,
         )
     elif args.shard_by == "record":
         # Record r of this command's shard (i, n) is record i + n*r of the input; part k takes
@@ -157,7 +164,7 @@ def count_in_parallel(
     """
     context: Any = process_context()
     files = splittable_inputs(expand_inputs(args.inputs), format=args.format, shard=args.shard)
-    shared = _Shared(context.Value("q", 0), context.Value("q", 0), files)
+    shared = _Shared(context.Value("q", 0), context.Value("q", 0), files, _blocks.BLOCK_SIZE)
     pipes = {k: context.Pipe(duplex=False) for k in range(1, jobs)}
     workers = {
         k: context.Process(target=_count_part, args=(args, extractor, k, jobs, shared, pipes[k][1]))
