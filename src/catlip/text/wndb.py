@@ -64,12 +64,17 @@ class WordNetDB:
 
     Raises:
         ValueError: A file is not in WordNet's database format.
+
+    Example:
+        >>> db = wordnet_db()
+        >>> db.has_lemma("fire_hydrant", "n"), db.has_lemma("fire_hydrant", "v")
+        (True, False)
     """
 
     def __init__(self, read: Callable[[str], bytes]) -> None:
         self.read = read
-        header = self._data_noun = read("data.noun")
-        found = _VERSION.search(header, 0, 4096)
+        data = self._data_noun = read("data.noun")
+        found = _VERSION.search(data, 0, 4096)  # in the licence text at the top
         self.version: str | None = found.group(1).decode() if found else None
         lemmas: dict[str, frozenset[str]] = {}
         for pos, suffix in _FILES.items():
@@ -175,6 +180,10 @@ def wordnet_db() -> WordNetDB:
     Raises:
         MissingResourceError: WordNet is not installed, or a database file is missing or corrupt.
         ResourceVersionError: The installed WordNet is not version 3.0.
+
+    Example:
+        >>> wordnet_db() is wordnet_db()
+        True
     """
     global _db
     db = _db
