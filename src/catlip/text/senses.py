@@ -151,20 +151,21 @@ class SensePolicy:
         found = get_sense_index().noun_senses(lemma)
         if not found:
             return None
-        if self.common_nouns_only:
-            # Lazily: most words need one synset read (the first sense), not one per sense.
-            lowercase = (s for s in found if _lists_lowercase(s, lemma))
-            first = next(lowercase, None)
-            if first is None:
-                kept = [s for s in found if not _is_instance(s.offset)]
-                if not kept:
+        # With common_nouns_only, a sense counts only if its synset lists the lemma in lowercase;
+        # that check reads the synset, so it runs only on senses that could be chosen.
+        lowercase_only = self.common_nouns_only
+        start = 0
+        if lowercase_only:
+            listed = (k for k, s in enumerate(found) if _lists_lowercase(s, lemma))
+            start = next(listed, -1)
+            if start < 0:
+                # Only capitalized lemmas ('T-shirt', 'Frisbee'): keep them, but never named
+                # individuals.
+                found = tuple(s for s in found if not _is_instance(s.offset))
+                if not found:
                     return None
-                first, rest = kept[0], iter(kept[1:])
-            else:
-                rest = lowercase
-        else:
-            first, rest = found[0], iter(found[1:])
-        chosen = first
+                start, lowercase_only = 0, False
+        first = found[start]
         if self.concrete_share is not None and first.lexname in _FIGURATIVE:
             # Abstract first senses, and person senses of thing words (a 'toaster' who toasts,
             # a 'cub' reporter), give way to a concrete thing sense that is about as common.
@@ -172,11 +173,14 @@ class SensePolicy:
             if first.lexname == "noun.person":
                 wanted = CONCRETE_LEXNAMES - {"noun.person"}
             need = self.concrete_share * first.tagged
-            for candidate in rest:
-                if candidate.lexname in wanted and candidate.tagged >= need:
-                    chosen = candidate
-                    break
-        return format_wnid(chosen.offset)
+            for candidate in found[start + 1 :]:
+                if (
+                    candidate.lexname in wanted
+                    and candidate.tagged >= need
+                    and (not lowercase_only or _lists_lowercase(candidate, lemma))
+                ):
+                    return format_wnid(candidate.offset)
+        return format_wnid(first.offset)
 
 
 def _lists_lowercase(sense: NounSense, lemma: str) -> bool:
