@@ -80,7 +80,7 @@ class WordNetDB:
         for pos, suffix in _FILES.items():
             lines = read(f"index.{suffix}").decode("utf-8").splitlines()
             # Index lines start with the lemma; the licence lines at the top with spaces.
-            names = [line[: line.index(" ")] for line in lines if line[:1] not in (" ", "")]
+            names = [line.partition(" ")[0] for line in lines if line and line[0] != " "]
             lemmas[pos] = frozenset(names)
             if pos == "n":
                 names.sort()  # already sorted in Princeton's files: one linear pass
