@@ -67,34 +67,70 @@ def block_captions(
     readers = [FileReader(path, _Shard(None, "record"), strict, report) for path in files]
     while (block := claim()) < len(blocks):
         number, start = blocks[block]
-        with open(files[number], "rb") as f:
-            if start:
-                f.seek(start - 1)
-                f.readline()  # the rest of a line that started in an earlier block
-            position = f.tell()
-            end = start + size
-            while position < end:
-                line = f.readline()
-                if not line:
-                    break
-                try:
-                    text = line.decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    if places is not None and len(report.examples) < report.max_examples:
-                        places.append((number, position))
-                    line_number = _line_number(files[number], position)
-                    readers[number].bad(
-                        f"{line_number}", f"not UTF-8 ({exc.reason} at byte {exc.start})"
-                    )
-                    position += len(line)
-                    continue
-                if text.endswith("\n"):
-                    text = text[:-2] if text.endswith("\r\n") else text[:-1]
-                if position == 0:
-                    text = text.removeprefix("\ufeff")
-                position += len(line)
-                report.num_records += 1
-                yield text
+        position, data = _read_block(files[number], start, size)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            # Some line is not UTF-8: go line by line, to report exactly those.
+            yield from _lines_one_by_one(data, position, readers[number], number, places)
+            continue
+        lines = text.split("\n")
+        # The last piece is "" when the block ends with a newline; otherwise it is the file's
+        # last line, which has none (so it keeps a final "\r", as read_records keeps it).
+        unterminated = lines.pop()
+        lines = [line[:-1] if line.endswith("\r") else line for line in lines]
+        if unterminated:
+            lines.append(unterminated)
+        if position == 0 and lines:
+            lines[0] = lines[0].removeprefix("\ufeff")
+        report.num_records += len(lines)
+        yield from lines
+
+
+def _read_block(path: Path, start: int, size: int) -> tuple[int, bytes]:
+    """The bytes of the lines that start in ``[start, start + size)``, and where they start."""
+    with open(path, "rb") as f:
+        if start:
+            f.seek(start - 1)
+            f.readline()  # the rest of a line that started in an earlier block
+        position = f.tell()
+        if position >= start + size:
+            return position, b""
+        data = f.read(start + size - position)
+        if data and not data.endswith(b"\n"):
+            data += f.readline()  # the last line starts in this block: read all of it
+    return position, data
+
+
+def _lines_one_by_one(
+    data: bytes,
+    position: int,
+    reader: FileReader,
+    number: int,
+    places: list[tuple[int, int]] | None,
+) -> Iterator[str]:
+    """The lines of ``data`` (starting at byte ``position``), reporting those not in UTF-8."""
+    report = reader.report
+    begin = 0
+    while begin < len(data):
+        cut = data.find(b"\n", begin)
+        stop = len(data) if cut < 0 else cut + 1
+        line = data[begin:stop]
+        offset, begin = position + begin, stop
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if places is not None and len(report.examples) < report.max_examples:
+                places.append((number, offset))
+            line_number = _line_number(reader.path, offset)
+            reader.bad(f"{line_number}", f"not UTF-8 ({exc.reason} at byte {exc.start})")
+            continue
+        if text.endswith("\n"):
+            text = text[:-2] if text.endswith("\r\n") else text[:-1]
+        if offset == 0:
+            text = text.removeprefix("\ufeff")
+        report.num_records += 1
+        yield text
 
 
 def _line_number(path: Path, position: int) -> int:
