@@ -23,7 +23,7 @@ from catlip.cli._common import (
 )
 from catlip.cli._parallel_count import count_in_parallel
 from catlip.errors import InputFormatError
-from catlip.vocab.counts import SynsetCounts, count_synsets, merge
+from catlip.vocab.counts import SynsetCounts, merge
 from catlip.vocab.readers import ReadReport
 from catlip.vocab.vocabulary import Vocabulary
 
@@ -159,7 +159,7 @@ def make_extractor(args: argparse.Namespace) -> Any:
 def _count(args: argparse.Namespace) -> SynsetCounts:
     extractor = make_extractor(args)
     report = ReadReport()
-    records = open_records(args, report)  # checks that every input exists first
+    open_records(args, report)  # checks that every input exists first
     started = time.perf_counter()
     extractor("a dog")  # load WordNet (and the tagger) before counting, and time it apart
     _say(args, f"loaded WordNet and the extractor tables in {time.perf_counter() - started:.2f} s")
@@ -167,18 +167,8 @@ def _count(args: argparse.Namespace) -> SynsetCounts:
     # again (and, in forked workers, from touching their shared memory pages).
     gc.freeze()
     started = time.perf_counter()
-    jobs = num_workers(args)
-    if jobs > 1:
-        counts = count_in_parallel(
-            args, extractor, jobs=jobs, report=report, progress=not args.quiet
-        )
-    else:
-        counts = count_synsets(
-            (r.caption for r in records),
-            extractor=extractor,
-            progress=not args.quiet,
-            chunk_size=args.chunk_size,
-        )
+    jobs = max(num_workers(args), 1)
+    counts = count_in_parallel(args, extractor, jobs=jobs, report=report, progress=not args.quiet)
     elapsed = time.perf_counter() - started
     report_bad_records(args, report)
     rate = counts.num_captions / max(elapsed, 1e-9)
