@@ -6,7 +6,8 @@ every process (this one included) reads its own share of the inputs: uncompresse
 byte blocks claimed from a shared counter (:mod:`catlip.vocab._blocks`), anything else every N-th
 record, skipping the others' records before decoding them. The parent sums the N counters, merges
 the bad-record reports in input order and shows progress. Counting is a sum, so the result is
-identical to a single-process run, byte for byte once saved.
+identical to a single-process run, byte for byte once saved. ``-j1`` is the same code with one
+process.
 """
 
 from __future__ import annotations
