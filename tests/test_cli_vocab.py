@@ -262,8 +262,10 @@ def test_errors(tmp_path: Path, corpus: Path, capsys: pytest.CaptureFixture[str]
     bad.write_bytes(b"a dog\n\xff\na cat\n")
     assert _run("vocab", "count", bad, "-q", "-o", out) == 0
     assert f"{bad}:2: not UTF-8" in capsys.readouterr().err
-    assert _run("vocab", "count", bad, "-q", "--strict", "-o", tmp_path / "strict.json") == 1
-    assert "bad.txt:2" in capsys.readouterr().err and not (tmp_path / "strict.json").exists()
+    for jobs in ("1", "2"):
+        strict = tmp_path / "strict.json"
+        assert _run("vocab", "count", bad, "-q", "--strict", "-j", jobs, "-o", strict) == 1
+        assert "bad.txt:2" in capsys.readouterr().err and not strict.exists()
     # Duplicate sample keys cannot make a label file.
     dup = tmp_path / "dup.tsv"
     dup.write_text("k\ta dog\nk\ta cat\n")
