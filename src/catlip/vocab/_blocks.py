@@ -13,7 +13,14 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from catlip.vocab.readers import FileReader, ReadReport, _Shard, detect_format, is_gzip
+from catlip.vocab.readers import (
+    FileReader,
+    ReadReport,
+    _Shard,
+    decode_line,
+    detect_format,
+    is_gzip,
+)
 
 __all__ = ["BLOCK_SIZE", "block_captions", "splittable_inputs"]
 
@@ -118,17 +125,12 @@ def _lines_one_by_one(
         line = data[begin:stop]
         offset, begin = position + begin, stop
         try:
-            text = line.decode("utf-8")
+            text = decode_line(line, first=offset == 0)
         except UnicodeDecodeError as exc:
             if places is not None and len(report.examples) < report.max_examples:
                 places.append((number, offset))
-            line_number = _line_number(reader.path, offset)
-            reader.bad(f"{line_number}", f"not UTF-8 ({exc.reason} at byte {exc.start})")
+            reader.not_utf8(f"{_line_number(reader.path, offset)}", exc)
             continue
-        if text.endswith("\n"):
-            text = text[:-2] if text.endswith("\r\n") else text[:-1]
-        if offset == 0:
-            text = text.removeprefix("\ufeff")
         report.num_records += 1
         yield text
 

@@ -228,6 +228,21 @@ def is_gzip(path: str | os.PathLike[str]) -> bool:
         return probe.read(2) == b"\x1f\x8b"
 
 
+def decode_line(line: bytes, *, first: bool) -> str:
+    """One line of a plain-text file as a caption: UTF-8 text without its line end.
+
+    A newline, or a carriage return and newline, is dropped; so is a byte-order mark when the
+    line is the file's ``first``.
+
+    Raises:
+        UnicodeDecodeError: The line is not UTF-8.
+    """
+    text = line.decode("utf-8")
+    if text.endswith("\n"):
+        text = text[:-2] if text.endswith("\r\n") else text[:-1]
+    return text.removeprefix("\ufeff") if first else text
+
+
 def open_input(path: Path) -> IO[bytes]:
     """Open a file for reading bytes, decompressing it if it is gzip (by its first bytes)."""
     if is_gzip(path):
@@ -252,8 +267,11 @@ class FileReader:
             raise InputFormatError(f"{bad} (fix the input, or drop --strict to skip bad records)")
         self.report.add_bad(bad)
 
+    def not_utf8(self, location: str, exc: UnicodeDecodeError) -> None:
+        """Report a line of a text file that is not UTF-8."""
+        self.bad(location, f"not UTF-8 ({exc.reason} at byte {exc.start})")
+
     def text(self) -> Iterator[Record]:
-        # The hot path of big plain-text corpora: kept free of per-line helper calls.
         name, report, selector = self.name, self.report, self.selector
         sharded = selector.by_record and selector.count > 1
         with open_input(self.path) as f:
@@ -261,14 +279,10 @@ class FileReader:
                 if sharded and not selector.take():
                     continue
                 try:
-                    text = line.decode("utf-8")
+                    text = decode_line(line, first=number == 1)
                 except UnicodeDecodeError as exc:
-                    self.bad(f"{number}", f"not UTF-8 ({exc.reason} at byte {exc.start})")
+                    self.not_utf8(f"{number}", exc)
                     continue
-                if text.endswith("\n"):
-                    text = text[:-2] if text.endswith("\r\n") else text[:-1]
-                if number == 1:
-                    text = text.removeprefix("\ufeff")
                 report.num_records += 1
                 yield Record(f"{name}:{number}", text)
 
