@@ -2,7 +2,8 @@
 
 Builds a corpus by repeating the Flickr8k captions (../shared/data/flickr8k/Flickr8k.token.txt,
 40,460 human captions) to ~200k lines, runs `catlip vocab build` as a subprocess with -j1 and -j2
-(`--repeats` times each, alternating, after one untimed warm-up run), and prints JSON:
+(`--repeats` times each, alternating, after one untimed warm-up run that also caches the
+bytecode, as an installed package has it), and prints JSON:
 
 - captions/s end to end (wall time of the command, WordNet loading included) and for the counting
   phase alone (the command's own "counted N captions in T s" line, WordNet loading excluded),
@@ -50,7 +51,12 @@ def _build(corpus: Path, out: Path, jobs: int, pos: str) -> dict[str, float | st
     env = {
         **os.environ,
         "NLTK_DATA": os.environ.get("NLTK_DATA", str(FLICKR.parents[2] / "nltk_data")),
+        # Bytecode cached beside the output, as an installed package has it: with
+        # PYTHONDONTWRITEBYTECODE (set on these machines) a source checkout would otherwise
+        # recompile catlip in every run.
+        "PYTHONPYCACHEPREFIX": str(out.parent / "pycache"),
     }
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     command = [sys.executable, "-m", "catlip", "vocab", "build", str(corpus), "--min-count", "2"]
     command += ["-j", str(jobs), "--pos", pos, "-o", str(out)]
     start = time.perf_counter()
