@@ -115,6 +115,7 @@ class SensePolicy:
     common_nouns_only: bool = True
     concrete_share: float | None = 0.25
     _resolved: dict[str, str | None] | None = field(default=None, init=False, repr=False)
+    _chosen: dict[str, str | None] = field(default_factory=dict, init=False, repr=False)
 
     def override(self, word: str) -> tuple[bool, str | None]:
         """Return ``(True, wnid_or_None)`` when ``word`` has an override, else ``(False, None)``."""
@@ -145,6 +146,13 @@ class SensePolicy:
             >>> synset(SensePolicy().choose("table")).name()
             'table.n.02'
         """
+        try:
+            return self._chosen[lemma]
+        except KeyError:
+            wnid = self._chosen[lemma] = self._choose(lemma)  # at most one per WordNet lemma
+            return wnid
+
+    def _choose(self, lemma: str) -> str | None:
         has, wnid = self.override(lemma)
         if has:
             return wnid

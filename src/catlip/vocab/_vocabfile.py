@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
+from json.encoder import encode_basestring_ascii as _json_string
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,15 +41,10 @@ def write_vocabulary(vocab: Vocabulary, path: str | os.PathLike[str]) -> Path:
     counts = vocab.counts
     lines = ["{"]
     lines += [f"  {json.dumps(k)}: {json.dumps(v, sort_keys=True)}," for k, v in header.items()]
+    # What json.dumps writes for each entry, built directly (wnids never need escaping).
     entries = [
-        json.dumps(
-            {
-                "index": i,
-                "wnid": w,
-                "count": None if counts is None else counts[i],
-                "name": names[i],
-            }
-        )
+        f'{{"index": {i}, "wnid": "{w}", '
+        f'"count": {"null" if counts is None else counts[i]}, "name": {_json_string(names[i])}}}'
         for i, w in enumerate(vocab.wnids)
     ]
     lines.append('  "synsets": [' + ("" if entries else "]"))
