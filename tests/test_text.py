@@ -13,6 +13,7 @@ import pytest
 
 from catlip.text import (
     ALGORITHM,
+    SensePolicy,
     SynsetExtractor,
     builtin_overrides,
     extract_synsets,
@@ -310,3 +311,10 @@ def test_import_is_lazy_and_missing_wordnet_raises(tmp_path) -> None:  # type: i
 )
 def test_compounds_need_a_plausible_last_word(caption: str, names: list[str]) -> None:
     assert [synset(w).name() for w in SynsetExtractor()(caption)] == names
+
+
+def test_sense_policies_with_the_same_options_are_equal_whatever_they_cached() -> None:
+    used, fresh = SensePolicy(), SensePolicy()
+    used.choose("table")
+    assert used == fresh and repr(used) == repr(fresh)
+    assert SensePolicy(concrete_share=None) != fresh

@@ -114,8 +114,13 @@ class SensePolicy:
     overrides: Mapping[str, str | None] = field(default_factory=dict)
     common_nouns_only: bool = True
     concrete_share: float | None = 0.25
-    _resolved: dict[str, str | None] | None = field(default=None, init=False, repr=False)
-    _chosen: dict[str, str | None] = field(default_factory=dict, init=False, repr=False)
+    # Caches, not options: left out of repr and ==.
+    _resolved: dict[str, str | None] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    _chosen: dict[str, str | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def override(self, word: str) -> tuple[bool, str | None]:
         """Return ``(True, wnid_or_None)`` when ``word`` has an override, else ``(False, None)``."""
