@@ -52,7 +52,7 @@ def test_label_help(capsys: pytest.CaptureFixture[str]) -> None:
 def test_jobs_give_identical_files(tmp_path: Path, corpus: Path) -> None:
     one, two = tmp_path / "j1.json", tmp_path / "j2.json"
     assert _run("vocab", "count", corpus, *TSV, "-o", one) == 0
-    assert _run("vocab", "count", corpus, *TSV, "-j", "2", "--chunk-size", "64", "-o", two) == 0
+    assert _run("vocab", "count", corpus, *TSV, "-j", "2", "-o", two) == 0
     assert one.read_bytes() == two.read_bytes()
     counts = SynsetCounts.load(one)
     assert counts.num_captions == 500 and len(counts) > 50
@@ -257,6 +257,10 @@ def test_errors(tmp_path: Path, corpus: Path, capsys: pytest.CaptureFixture[str]
         _run("vocab", "count", corpus, *TSV, "-o", tmp_path / "missing" / "c.json")
     with pytest.raises(SystemExit, match="no file matches"):
         _run("vocab", "count", tmp_path / "nothing*.txt", "-o", out)
+    with pytest.raises(SystemExit, match="--chunk-size must be >= 1"):
+        _run("label", "--vocab", out, corpus, "--chunk-size", "0", "-o", tmp_path / "l.jsonl")
+    with pytest.raises(SystemExit, match="-j must be >= 1"):
+        _run("vocab", "count", corpus, *TSV, "-j", "0", "-o", out)
     # Bad records: reported with file and line; --strict makes them fatal.
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"a dog\n\xff\na cat\n")

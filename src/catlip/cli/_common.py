@@ -21,6 +21,7 @@ __all__ = [
     "add_jobs_argument",
     "check_output",
     "expand_inputs",
+    "num_processes",
     "num_workers",
     "open_records",
     "parse_shard",
@@ -90,22 +91,19 @@ def add_jobs_argument(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="processes extracting synsets (default 1: this process only)",
     )
-    parser.add_argument(
-        "--chunk-size",
-        type=int,
-        default=2048,
-        metavar="C",
-        help="captions per task sent to a worker process (default 2048)",
-    )
+
+
+def num_processes(args: argparse.Namespace) -> int:
+    """``-j N``, checked: the number of processes, this one included."""
+    if args.jobs < 1:
+        raise SystemExit(f"catlip {args.command}: error: -j must be >= 1, got {args.jobs}")
+    return int(args.jobs)
 
 
 def num_workers(args: argparse.Namespace) -> int:
     """``-j N`` as a ``num_workers``: 1 means in-process (0 workers), N > 1 means N workers."""
-    if args.jobs < 1:
-        raise SystemExit(f"catlip {args.command}: error: -j must be >= 1, got {args.jobs}")
-    if args.chunk_size < 1:
-        raise SystemExit(f"catlip {args.command}: error: --chunk-size must be >= 1")
-    return 0 if args.jobs == 1 else int(args.jobs)
+    jobs = num_processes(args)
+    return 0 if jobs == 1 else jobs
 
 
 def parse_shard(text: str) -> tuple[int, int]:

@@ -47,6 +47,13 @@ def register(subparsers: Any) -> None:
     add_input_arguments(parser, keys=True)
     add_jobs_argument(parser)
     parser.add_argument(
+        "--chunk-size",
+        type=int,
+        default=2048,
+        metavar="C",
+        help="captions per task sent to a worker process (default 2048)",
+    )
+    parser.add_argument(
         "-o", "--output", required=True, help="label file to write (.jsonl or .npz)"
     )
     parser.set_defaults(func=run)
@@ -56,6 +63,8 @@ def run(args: argparse.Namespace) -> int:
     """Run ``catlip label``."""
     if not args.output.endswith((".jsonl", ".npz")):
         raise SystemExit("catlip label: error: --output must end in .jsonl or .npz")
+    if args.chunk_size < 1:
+        raise SystemExit("catlip label: error: --chunk-size must be >= 1")
     check_output(args)
     vocab = Vocabulary.load(args.vocab)
     report = ReadReport()

@@ -16,7 +16,7 @@ from catlip.cli._common import (
     add_jobs_argument,
     check_output,
     expand_inputs,
-    num_workers,
+    num_processes,
     open_records,
     report_bad_records,
     terminate_cleanly,
@@ -167,7 +167,7 @@ def _count(args: argparse.Namespace) -> SynsetCounts:
     # again (and, in forked workers, from touching their shared memory pages).
     gc.freeze()
     started = time.perf_counter()
-    jobs = max(num_workers(args), 1)
+    jobs = num_processes(args)
     counts = count_in_parallel(args, extractor, jobs=jobs, report=report, progress=not args.quiet)
     elapsed = time.perf_counter() - started
     report_bad_records(args, report)
