@@ -201,7 +201,8 @@ def count_in_parallel(
 
             def on_batch() -> None:
                 bar.update(shared.done.value - bar.count)
-                collect(0)
+                if workers:  # -j1 has no one to hear from
+                    collect(0)
 
             # This process counts part 0 itself: its tables are warm and its pages its own.
             parts[0] = _count_records(args, extractor, 0, jobs, shared, on_batch)
