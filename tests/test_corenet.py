@@ -316,6 +316,26 @@ def test_variant_mismatch_and_unreadable_files(
     assert load_model(bad).num_classes == 30
 
 
+def test_timm_that_drops_the_class_token_is_refused(
+    timm: object, tiny: dict[str, Tensor], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # timm <= 1.0.25 returned the patch tokens alone from _pos_embed when pos_embed="none".
+    from timm.models.vision_transformer import VisionTransformer
+
+    from catlip.corenet import load_model, model
+
+    def old_pos_embed(self: object, x: Tensor) -> Tensor:
+        return x.view(x.shape[0], -1, x.shape[-1])
+
+    model._vision_transformer.cache_clear()
+    monkeypatch.setattr(VisionTransformer, "_pos_embed", old_pos_embed)
+    try:
+        with pytest.raises(ImportError, match="drops the class token.*1.0.26"):
+            load_model(tiny)
+    finally:
+        model._vision_transformer.cache_clear()
+
+
 def test_preprocess_matches_torchvision_on_pil_images() -> None:
     image_module = pytest.importorskip("PIL.Image")
     transforms = pytest.importorskip("torchvision.transforms")

@@ -34,7 +34,7 @@ from catlip.corenet.checkpoint import (
 )
 from catlip.corenet.layers import ConvStemEmbed, LayerNormFp32
 from catlip.corenet.model import build_backbone, load_model
-from catlip.corenet.preprocess import CROP_SIZE, RESIZE_SIZE, preprocess
+from catlip.corenet.transforms import CROP_SIZE, RESIZE_SIZE, preprocess
 
 if TYPE_CHECKING:
     from catlip.vocab import Vocabulary

@@ -2,7 +2,7 @@
 
 A released checkpoint (``vit_base.pt`` ...) is a flat ``state_dict`` under CoreNet's module
 names. :func:`read_architecture` infers the model's sizes from the tensor shapes and checks that
-every key is either a model key or one of the :data:`DROPPED_PREFIXES`; :func:`convert_state_dict`
+every key is either a model key or dropped (:data:`DROPPED_PREFIXES`); :func:`convert_state_dict`
 renames the model keys to those of a :class:`~catlip.heads.CatLIPClassifier` wrapping a timm
 ``VisionTransformer`` with a :class:`~catlip.corenet.layers.ConvStemEmbed` (``backbone.*`` and
 ``head.*``).
@@ -48,8 +48,9 @@ HEAD_DIM = 64
 """Width of an attention head in every CatLIP ViT: ``num_heads = width // 64``."""
 
 DROPPED_PREFIXES = ("neural_augmentor.",)
-"""Checkpoint keys that are not part of the model and are ignored: RangeAugment's learned
-brightness, contrast and noise ranges
+"""Prefixes of the checkpoint keys that are ignored, not being part of the model.
+
+RangeAugment's learned brightness, contrast and noise ranges
 (``neural_augmentor.{brightness,contrast,noise}._{low,high}``), used only to augment training
 images. BatchNorm ``num_batches_tracked`` counters are loaded when present and set to 0 when
 absent (they do not change inference)."""
@@ -94,6 +95,8 @@ class Architecture(NamedTuple):
         mlp_width: Hidden width of the blocks' MLP (``4 * width``).
         num_positions: Tokens of the learned position embedding (196 = 14 x 14 at 224 px).
         num_classes: Rows of the classifier (24,320 for the DataComp vocabulary).
+        variant: ``"base"``, ``"large"`` or ``"huge"`` when the sizes are a released variant's,
+            else ``None`` (a property).
     """
 
     width: int
@@ -260,9 +263,9 @@ def read_architecture(
 def convert_state_dict(state_dict: Mapping[str, Tensor]) -> dict[str, Tensor]:
     """Rename a checked CoreNet checkpoint's model keys for a ``CatLIPClassifier`` of timm's ViT.
 
-    Dropped keys (:data:`DROPPED_PREFIXES`) are left out; ``pos_embed`` is reshaped from
-    ``[1, 1, M, C]`` to ``[1, M, C]`` (a view). Tensors are not copied. Call
-    :func:`read_architecture` first: keys it would reject are not handled here.
+    Dropped keys (:data:`~catlip.corenet.checkpoint.DROPPED_PREFIXES`) are left out;
+    ``pos_embed`` is reshaped from ``[1, 1, M, C]`` to ``[1, M, C]`` (a view). Tensors are not
+    copied. Call :func:`read_architecture` first: keys it would reject are not handled here.
 
     Args:
         state_dict: A CoreNet ViT checkpoint.

@@ -62,8 +62,9 @@ class ConvStemEmbed(nn.Module):
 
     Three convolutions: ``4x4`` stride 4 padding 1 (no bias) + BatchNorm + GELU, ``2x2`` stride 2
     (no bias) + BatchNorm + GELU, ``2x2`` stride 2 to ``embed_dim`` (with bias). The ``h x w``
-    output grid is flattened to ``[B, h * w, embed_dim]`` and the position embedding, resized by
-    :func:`resize_pos_embed` when ``h * w`` differs from the trained token count, is added.
+    output grid is flattened to ``[B, h * w, embed_dim]`` and the position embedding is added,
+    resized by :func:`~catlip.corenet.layers.resize_pos_embed` when ``h * w`` differs from the
+    trained token count.
 
     The signature is that of a timm ``embed_layer``; ``patch_size`` must be 16 and
     ``img_size`` (the trained size) sets the length of the position embedding. Any input of at

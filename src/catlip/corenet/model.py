@@ -8,6 +8,8 @@ Example:
 
 from __future__ import annotations
 
+import functools
+import math
 import os
 import pickle
 from collections.abc import Mapping
@@ -28,45 +30,38 @@ __all__ = ["build_backbone", "load_model"]
 LAYER_NORM_EPS = 1e-6
 """Epsilon of every LayerNorm of CoreNet's ViT (BatchNorms keep PyTorch's 1e-5)."""
 
+TIMM_MIN_VERSION = "1.0.26"
+"""First timm whose ViT keeps the class token when it has no position embedding of its own."""
 
+
+@functools.cache
 def _vision_transformer() -> Any:
     try:
+        import timm
         from timm.models.vision_transformer import VisionTransformer
     except ImportError as exc:
         raise ImportError(
             f"catlip.corenet builds its models with timm, which cannot be imported ({exc}): "
             'pip install "catlip[timm]"'
         ) from None
+    # timm <= 1.0.25 silently drops the class token when a ViT has no position embedding of its
+    # own (pos_embed="none"), and pooling would read the first patch token. Probe a one-block
+    # model on the meta device (no compute): one 16 px patch must give two tokens.
+    with torch.device("meta"):
+        probe: Any = _new_vision_transformer(
+            VisionTransformer, Architecture(64, 1, 1, 32, 64, 1, 1)
+        )
+        tokens = probe.forward_features(torch.empty(1, 3, PATCH_SIZE, PATCH_SIZE))
+    if tokens.shape[1] != 2:
+        raise ImportError(
+            f"timm {timm.__version__} drops the class token of ViTs without their own position "
+            f'embedding (fixed in timm {TIMM_MIN_VERSION}): pip install -U "catlip[timm]"'
+        )
     return VisionTransformer
 
 
-def build_backbone(arch: Architecture) -> nn.Module:
-    """Build an untrained timm ``VisionTransformer`` shaped and wired like CoreNet's ViT.
-
-    The model returns pooled features ``[B, width]``: the class token after the final
-    LayerNorm (``global_pool="token"``, no ``fc_norm``, no classifier). Its stem is a
-    :class:`~catlip.corenet.layers.ConvStemEmbed` that also adds the position embedding
-    (``backbone.patch_embed.pos_embed``), so timm's ``pos_embed`` is ``None`` and the class token
-    gets none. LayerNorms have eps 1e-6 and run in float32; GELU is exact; no dropout. Build
-    inside ``with torch.device("meta"):`` to skip allocating weights that will be loaded.
-
-    Args:
-        arch: The sizes, as :func:`~catlip.corenet.read_architecture` returns them.
-
-    Returns:
-        The ``timm.models.vision_transformer.VisionTransformer``.
-
-    Raises:
-        ImportError: timm is not installed (``pip install "catlip[timm]"``).
-
-    Example:
-        >>> from catlip.corenet import Architecture, build_backbone
-        >>> arch = Architecture(width=64, depth=1, num_heads=1, stem_width=32, mlp_width=256,
-        ...                     num_positions=196, num_classes=10)
-        >>> backbone = build_backbone(arch)  # doctest: +SKIP
-    """
-    vision_transformer = _vision_transformer()
-    grid = int(arch.num_positions**0.5)
+def _new_vision_transformer(vision_transformer: Any, arch: Architecture) -> nn.Module:
+    grid = math.isqrt(arch.num_positions)
     backbone: nn.Module = vision_transformer(
         img_size=grid * PATCH_SIZE,
         patch_size=PATCH_SIZE,
@@ -86,6 +81,35 @@ def build_backbone(arch: Architecture) -> nn.Module:
         act_layer=nn.GELU,
     )
     return backbone
+
+
+def build_backbone(arch: Architecture) -> nn.Module:
+    """Build an untrained timm ``VisionTransformer`` shaped and wired like CoreNet's ViT.
+
+    The model returns pooled features ``[B, width]``: the class token after the final
+    LayerNorm (``global_pool="token"``, no ``fc_norm``, no classifier). Its stem is a
+    :class:`~catlip.corenet.ConvStemEmbed` that also adds the position embedding
+    (``backbone.patch_embed.pos_embed``), so timm's ``pos_embed`` is ``None`` and the class token
+    gets none. LayerNorms have eps 1e-6 and run in float32; GELU is exact; no dropout. Build
+    inside ``with torch.device("meta"):`` to skip allocating weights that will be loaded.
+
+    Args:
+        arch: The sizes, as :func:`~catlip.corenet.read_architecture` returns them.
+
+    Returns:
+        The ``timm.models.vision_transformer.VisionTransformer``.
+
+    Raises:
+        ImportError: timm is not installed, or older than 1.0.26 (``pip install -U
+            "catlip[timm]"``).
+
+    Example:
+        >>> from catlip.corenet import Architecture, build_backbone
+        >>> arch = Architecture(width=64, depth=1, num_heads=1, stem_width=32, mlp_width=256,
+        ...                     num_positions=196, num_classes=10)
+        >>> backbone = build_backbone(arch)  # doctest: +SKIP
+    """
+    return _new_vision_transformer(_vision_transformer(), arch)
 
 
 def _read_checkpoint(path: Path) -> Mapping[str, Tensor]:
@@ -108,7 +132,7 @@ def _read_checkpoint(path: Path) -> Mapping[str, Tensor]:
 def load_model(
     checkpoint: str | os.PathLike[str] | Mapping[str, Tensor], *, variant: str | None = None
 ) -> CatLIPClassifier:
-    """Load a CoreNet CatLIP ViT checkpoint as a timm backbone plus a :class:`CatLIPHead`.
+    """Load a CoreNet CatLIP ViT checkpoint as a timm backbone plus a ``CatLIPHead``.
 
     The sizes come from the checkpoint's shapes (ViT-B/16, L/16, H/16 or any other width that
     is a multiple of 64). Every key must be a model key, except the dropped ones: RangeAugment's
@@ -134,7 +158,8 @@ def load_model(
     Raises:
         CheckpointError: The file cannot be read, or its keys or shapes are not a CoreNet ViT's
             (the message names the keys).
-        ImportError: timm is not installed (``pip install "catlip[timm]"``).
+        ImportError: timm is not installed, or older than 1.0.26 (``pip install -U
+            "catlip[timm]"``).
         TypeError: ``checkpoint`` is neither a path nor a mapping.
 
     Example:
