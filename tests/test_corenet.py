@@ -249,6 +249,9 @@ def test_tiny_model_matches_oracle_and_keeps_caller_tensors(
     with torch.no_grad():
         torch.testing.assert_close(model.backbone(images), features, atol=1e-5, rtol=0)
         torch.testing.assert_close(model(images), logits, atol=1e-5, rtol=0)
+        half = model.to(torch.bfloat16)(images.bfloat16())  # LayerNorms still run in fp32
+    assert half.dtype == torch.bfloat16
+    torch.testing.assert_close(half.float(), logits, atol=0.05, rtol=0.02)
 
 
 def test_num_batches_tracked_is_optional(timm: object, tiny: dict[str, Tensor]) -> None:
@@ -330,7 +333,7 @@ def test_timm_that_drops_the_class_token_is_refused(
     model._vision_transformer.cache_clear()
     monkeypatch.setattr(VisionTransformer, "_pos_embed", old_pos_embed)
     try:
-        with pytest.raises(ImportError, match="drops the class token.*1.0.26"):
+        with pytest.raises(ImportError, match=r"drops the class token.*1\.0\.26"):
             load_model(tiny)
     finally:
         model._vision_transformer.cache_clear()
