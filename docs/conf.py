@@ -40,6 +40,7 @@ nitpick_ignore_regex = [
     (r"py:.*", r"(Tensor|LongTensor|Module|Linear|Generator|PathLike|Path|Synset|WordNetCorpusReader)"),
     (r"py:.*", r"(PerceptronTagger|Iterable|Iterator|Sequence|Mapping|Callable|Any|Self|TypeAlias)"),
     (r"py:.*", r"(optional|default|dtype|device|ndarray|T|Literal)"),
+    (r"py:.*", r"(PIL\..*|Image)"),
 ]
 
 templates_path: list[str] = []

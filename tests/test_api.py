@@ -15,6 +15,7 @@ import pytest
 PUBLIC_NAMES = {
     "catlip": [
         "CatlipError",
+        "CheckpointError",
         "DownloadError",
         "InputFormatError",
         "LabelResolutionError",
@@ -25,8 +26,24 @@ PUBLIC_NAMES = {
         "__version__",
     ],
     "catlip.cli": ["build_parser", "main"],
+    "catlip.corenet": [
+        "Architecture",
+        "CROP_SIZE",
+        "ConvStemEmbed",
+        "DROPPED_PREFIXES",
+        "LayerNormFp32",
+        "RESIZE_SIZE",
+        "VARIANTS",
+        "build_backbone",
+        "convert_state_dict",
+        "load_model",
+        "load_vocabulary",
+        "preprocess",
+        "read_architecture",
+    ],
     "catlip.errors": [
         "CatlipError",
+        "CheckpointError",
         "DownloadError",
         "InputFormatError",
         "LabelResolutionError",
@@ -103,6 +120,12 @@ PUBLIC_NAMES = {
 
 SIGNATURES = {
     "catlip.cli:main": "argv=None",
+    "catlip.corenet:build_backbone": "arch",
+    "catlip.corenet:convert_state_dict": "state_dict",
+    "catlip.corenet:load_model": "checkpoint, *variant=None",
+    "catlip.corenet:load_vocabulary": "path",
+    "catlip.corenet:preprocess": "image, *resize_size=232, *crop_size=224",
+    "catlip.corenet:read_architecture": "state_dict, *variant=None",
     "catlip.heads:CatLIPClassifier": "backbone, head",
     "catlip.heads:CatLIPHead": "in_features, num_classes, *bias=True, *init_std=0.02, *dropout=0.0, "  # noqa: E501
     "*pool=None, *device=None, *dtype=None",

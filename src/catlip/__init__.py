@@ -7,6 +7,7 @@ WordNet synsets extracted from captions. The pieces live in small modules, impor
 - ``catlip.vocab``: count synsets over a corpus, prune, save, encode labels.
 - ``catlip.losses`` and ``catlip.heads``: the BCE objective and the classification head.
 - ``catlip.transfer``: Transfer Init of downstream classifiers from the pretrained head.
+- ``catlip.corenet``: the paper's released models (CoreNet checkpoints) as timm models.
 
 ``import catlip`` is cheap: it loads neither NLTK's corpora nor torch.
 """
@@ -14,6 +15,7 @@ WordNet synsets extracted from captions. The pieces live in small modules, impor
 from catlip._version import __version__
 from catlip.errors import (
     CatlipError,
+    CheckpointError,
     DownloadError,
     InputFormatError,
     LabelResolutionError,
@@ -25,6 +27,7 @@ from catlip.errors import (
 
 __all__ = [
     "CatlipError",
+    "CheckpointError",
     "DownloadError",
     "InputFormatError",
     "LabelResolutionError",

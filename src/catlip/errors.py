@@ -12,6 +12,7 @@ from __future__ import annotations
 
 __all__ = [
     "CatlipError",
+    "CheckpointError",
     "DownloadError",
     "InputFormatError",
     "LabelResolutionError",
@@ -24,6 +25,13 @@ __all__ = [
 
 class CatlipError(Exception):
     """Base class of every error catlip raises on purpose."""
+
+
+class CheckpointError(CatlipError, ValueError):
+    """A model checkpoint cannot be read, or its keys or shapes are not the expected model's.
+
+    The message names the offending keys (unknown, missing, or of the wrong shape).
+    """
 
 
 class MissingResourceError(CatlipError, LookupError):
