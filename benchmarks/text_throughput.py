@@ -8,10 +8,14 @@
    memoized, never whole captions), in 5 slices, alternating extractors; report medians.
 4. The same on synthetic web alt-text: the timed captions with HTML entities, URLs, file names,
    capitals, emoji and stock-photo debris added (never seen while the extractor was tuned).
-5. batch(num_workers=0) vs batch(num_workers=2) on all 40,460 captions (median of 7); the
+5. The same on real web alt-text: the 1,000 LAION captions of ``laion-sample-1000.parquet``, whose
+   words are new to both extractors (cold: the Flickr8k warm-up shares few of them); needs
+   pyarrow (``pip install "catlip[parquet]"``), else skipped.
+6. batch(num_workers=0) vs batch(num_workers=2) on all 40,460 captions (median of 7); the
    captions are already warm (the memo holds their tokens), as in a long labelling job.
 
 Usage: python benchmarks/text_throughput.py [--captions ../shared/data/flickr8k/Flickr8k.token.txt]
+    [--laion ../shared/data/web-alt-text/laion-sample-1000.parquet]
 Prints JSON. Timings on a busy machine are noisy: compare ratios from one run, on a quiet machine.
 """
 
@@ -93,6 +97,11 @@ def main() -> int:
         type=Path,
         default=REPO.parent / "shared" / "data" / "flickr8k" / "Flickr8k.token.txt",
     )
+    parser.add_argument(
+        "--laion",
+        type=Path,
+        default=REPO.parent / "shared" / "data" / "web-alt-text" / "laion-sample-1000.parquet",
+    )
     parser.add_argument("--skip-batch", action="store_true", help="skip the num_workers part")
     args = parser.parse_args()
     lines = args.captions.read_text(encoding="utf-8").splitlines()
@@ -123,6 +132,13 @@ def main() -> int:
         "flickr8k": compare(default, reference, timed),
         "web_alt_text_synthetic": compare(default, reference, web_alt_text(timed)),
     }
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        result["laion"] = "skipped: pyarrow is not installed"
+    else:
+        laion = pq.read_table(args.laion, columns=["TEXT"]).column("TEXT").to_pylist()
+        result["laion"] = compare(default, reference, [text or "" for text in laion])
     if not args.skip_batch:
         times: dict[int, list[float]] = {0: [], 2: []}
         for _ in range(7):
