@@ -63,6 +63,12 @@ FOREIGN_FUNCTION_WORDS: frozenset[str] = frozenset(
 # phrase (a sentence, a list item, a title): no name runs across it.
 _SCAN = re.compile(r"([^\W_]+(?:['’\-][^\W_]+)*)|[.!?:;,|()\[\]{}\"“”/]|\s[-–—]\s")
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+_ROMAN = re.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
+# Stock-photo credits in the many forms web pages write them ('Stockfoto', 'Stock Photography').
+_STOCK = re.compile(
+    r"\bstock[\s-]*(?:photo|image|picture|footage|illustration|vector|foto|bild|vektor)\w*",
+    re.IGNORECASE,
+)
 _YEAR_PARENS = re.compile(r"\((?:[^()]*[\s,])?(?:1[89]|20)\d\d\)")
 
 # Facts about one word as written, memoized per lexicon: bit flags.
@@ -88,6 +94,8 @@ def web_tokens(caption: str, lexicon: Lexicon) -> list[str]:
         (``=new_york``), or ``[]`` when the caption is not English.
     """
     text = clean_caption(caption)
+    if "tock" in text:
+        text = _STOCK.sub(" ", text)
     if "(" in text:
         text = _blank_titles(text)
     shout = not any(c.islower() for c in text)  # an all-caps caption: case says nothing
@@ -188,8 +196,13 @@ def _token(word: str, lexicon: Lexicon, *, shout: bool) -> str:
         # Digits inside: '256gb', 'ees-023' are codes; '75-inch' (from '3.75-inch') is 'inch'.
         last = low.rsplit("-", 1)[-1]
         return last if "-" in low and last.isalpha() and len(last) > 2 else BARRIER
-    if len(word) <= 2:
-        return BARRIER
+    if len(word) <= 2 or (word.isupper() and _ROMAN.fullmatch(word)):
+        return BARRIER  # 'GB', 'XXIII'
+    if "-" in low and not (lexicon.is_word(low) or lexicon.is_word(low.replace("-", "_"))):
+        kept = [p for p in low.split("-") if len(p) > 2]  # 'g-bike': no gram
+        if not kept:
+            return BARRIER
+        low = "-".join(kept)
     if shout and word.isupper() and len(word) <= 4 and not lexicon.is_tagged_word(low):
         return BARRIER
     for part in word.replace("’", "-").replace("'", "-").split("-"):
