@@ -17,7 +17,7 @@ frozen in ``labels_v0_1.jsonl``) and ``reference`` (the paper's labeller).
 The rows not in the sample are the development set: rules are developed there, never on the audit.
 
 Usage:
-    python benchmarks/web_label_quality.py [--parquet ../shared/data/web-alt-text/laion-sample-1000.parquet]
+    python benchmarks/web_label_quality.py [--parquet PATH]       # default: ../shared's LAION file
     python benchmarks/web_label_quality.py --unjudged todo.jsonl   # pairs still to judge, shuffled
     python benchmarks/web_label_quality.py --quick                 # 25 captions, for CI
 Prints JSON.

@@ -140,9 +140,12 @@ class Lexicon:
         self.compound_memo: dict[str, str | None] = {}
         self._word_memo: dict[str, tuple[bool, bool, bool]] = {}  # is_word, tagged, name
         self._place_memo: dict[str, str | None] = {}
-        # Facts about words as written in captions, for catlip.text.web: (word, all caps) ->
-        # (token, flags).
-        self.web_memo: dict[tuple[str, bool], tuple[str, int]] = {}
+        # Facts about words as written in captions, for catlip.text.web: word -> (token, flags),
+        # one table for ordinary captions and one for all-caps ones; "" is punctuation.
+        self.web_memo: dict[bool, dict[str, tuple[str | None, int]]] = {
+            False: {"": (None, 0)},
+            True: {"": (None, 0)},
+        }
         # Multiword nouns by first word: the longest one's word count, and every first two words
         # ('fire_hydrant', plus 'fire_hydrants' / 'fire_hydrantes' for plural heads). Filled for
         # a word when it is first analysed, so only the corpus's words cost anything.
@@ -273,8 +276,7 @@ class Lexicon:
         return facts
 
     def is_word(self, word: str) -> bool:
-        """Whether lower-case ``word`` is English: a WordNet word (any part of speech) or a
-        function word."""
+        """Whether lower-case ``word`` is English: a WordNet word or a function word."""
         return self._word(word)[0]
 
     def is_tagged_word(self, word: str) -> bool:
@@ -282,21 +284,25 @@ class Lexicon:
         return self._word(word)[1]
 
     def is_name(self, word: str) -> bool:
-        """Whether capitalized ``word`` reads as a name: WordNet does not know it, or its first
-        noun sense is a named individual (``ford``: Henry Ford)."""
+        """Whether capitalized ``word`` reads as a name.
+
+        It does when WordNet does not know it, or when its first noun sense is a named individual
+        (``ford``: Henry Ford).
+        """
         return self._word(word)[2]
 
     def place(self, lemma: str) -> str | None:
-        """The wnid of the named place ``lemma`` (``"new_york"``) when that is its first noun
-        sense, else None."""
+        """The wnid of place ``lemma`` (``"new_york"``) when that is its first sense, or None."""
         try:
             return self._place_memo[lemma]
         except KeyError:
             pass
         senses = self._index.noun_senses(lemma)
         wnid = None
-        if senses and senses[0].lexname == "noun.location" and self._db.is_instance(
-            senses[0].offset
+        if (
+            senses
+            and senses[0].lexname == "noun.location"
+            and self._db.is_instance(senses[0].offset)
         ):
             wnid = format_wnid(senses[0].offset)
         if len(self._place_memo) >= self.options.max_memo:

@@ -35,7 +35,9 @@ Example:
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from functools import reduce
+from operator import or_
+from typing import TYPE_CHECKING, cast
 
 from catlip.text.lexicon import BARRIER, DETERMINERS, FUNCTION_WORDS, PLACE_MARK
 from catlip.text.tokenize import clean_caption
@@ -46,16 +48,94 @@ if TYPE_CHECKING:
 __all__ = ["ABBREVIATIONS", "BARRIER", "FOREIGN_FUNCTION_WORDS", "web_tokens"]
 
 ABBREVIATIONS: frozenset[str] = frozenset(
-    "ad tv dvd cd pc suv usb led lcd atv ufo dj bbq gps atm rv cpu dna ox".split()
+    [
+        "ad",
+        "tv",
+        "dvd",
+        "cd",
+        "pc",
+        "suv",
+        "usb",
+        "led",
+        "lcd",
+        "atv",
+        "ufo",
+        "dj",
+        "bbq",
+        "gps",
+        "atm",
+        "rv",
+        "cpu",
+        "dna",
+        "ox",
+    ]
 )
 """Short or all-caps tokens that are labels (when WordNet has them as nouns)."""
 
 FOREIGN_FUNCTION_WORDS: frozenset[str] = frozenset(
-    (
-        "de la le les des du et en un une est pour avec sur dans der die das und mit für ist "
-        "ein eine von zu auf el los las y con para por del al una es di della il che per het "
-        "een van och og och på med til na za do ze nel sul da em os"
-    ).split()
+    [
+        "de",
+        "la",
+        "le",
+        "les",
+        "des",
+        "du",
+        "et",
+        "en",
+        "un",
+        "une",
+        "est",
+        "pour",
+        "avec",
+        "sur",
+        "dans",
+        "der",
+        "die",
+        "das",
+        "und",
+        "mit",
+        "für",
+        "ist",
+        "ein",
+        "eine",
+        "von",
+        "zu",
+        "auf",
+        "el",
+        "los",
+        "las",
+        "y",
+        "con",
+        "para",
+        "por",
+        "del",
+        "al",
+        "una",
+        "es",
+        "di",
+        "della",
+        "il",
+        "che",
+        "per",
+        "het",
+        "een",
+        "van",
+        "och",
+        "og",
+        "och",
+        "på",
+        "med",
+        "til",
+        "na",
+        "za",
+        "do",
+        "ze",
+        "nel",
+        "sul",
+        "da",
+        "em",
+        "os",
+    ]
 )
 """Function words of other Latin-script languages (a cheap test for non-English text)."""
 
@@ -75,10 +155,11 @@ _YEAR_PARENS = re.compile(r"\((?:[^()]*[\s,])?(?:1[89]|20)\d\d\)")
 _CAPITAL = 1  # capitalized (or any word of an all-caps caption)
 _NAME = 2  # a name on its own (mixed case, unknown to WordNet, first sense a person ...)
 _COUNTED = 4  # a word of two or more letters: counts in the language test
-_ENGLISH = 8  # an English word (WordNet, or an English function word)
+_UNKNOWN = 8  # a counted word that is not English (neither WordNet nor a function word)
 _ENGLISH_FUNCTION = 16
 _FOREIGN_FUNCTION = 32
 _COMPOUND = 64  # may start a WordNet multiword noun or place name
+_PUNCTUATION: tuple[None, int] = (None, 0)
 
 
 def web_tokens(caption: str, lexicon: Lexicon) -> list[str]:
@@ -99,64 +180,81 @@ def web_tokens(caption: str, lexicon: Lexicon) -> list[str]:
     if "(" in text:
         text = _blank_titles(text)
     shout = not any(c.islower() for c in text)  # an all-caps caption: case says nothing
-    memo = lexicon.web_memo
+    memo = lexicon.web_memo[shout]
+    found = _SCAN.findall(text)  # words, and "" for punctuation, which no name spans
+    looked_up = list(map(memo.get, found))  # (token, flags); (None, 0) for punctuation
+    if None in looked_up:
+        scanned = [f or _facts(w, shout, lexicon) for w, f in zip(found, looked_up, strict=True)]
+    else:
+        scanned = cast("list[tuple[str | None, int]]", looked_up)
+    flags = [flag for _, flag in scanned]
+    seen = reduce(or_, flags, 0)
+    if seen & (_UNKNOWN | _FOREIGN_FUNCTION) and not _english(flags):
+        return []
+    if not seen & (_NAME | _COMPOUND):  # most captions: nothing more to do
+        return [token for token, _ in scanned if token is not None]
+    return _names(found, scanned, lexicon)
+
+
+def _english(flags: list[int]) -> bool:
+    """Whether enough words are English: half of them, and not more foreign function words."""
+    counted = english = english_function = foreign_function = 0
+    for flag in flags:
+        if flag & _COUNTED:
+            counted += 1
+            english += not flag & _UNKNOWN
+            english_function += flag & _ENGLISH_FUNCTION and 1
+            foreign_function += flag & _FOREIGN_FUNCTION and 1
+    return counted < 3 or (
+        english * 2 >= counted and (foreign_function < 2 or foreign_function <= english_function)
+    )
+
+
+def _names(
+    scanned_words: list[str], scanned: list[tuple[str | None, int]], lexicon: Lexicon
+) -> list[str]:
+    """Apply the name, place and multiword-noun rules to a caption's scanned words."""
     words: list[str] = []
     tokens: list[str] = []
     flags: list[int] = []
     breaks: list[bool] = []  # punctuation between this word and the one before
     broken = True
-    counted = english = english_function = foreign_function = 0
-    for word in _SCAN.findall(text):  # a word, or "" for punctuation
-        if not word:
+    for word, (token, flag) in zip(scanned_words, scanned, strict=True):
+        if token is None:
             broken = True
             continue
-        facts = memo.get((word, shout))
-        if facts is None:
-            facts = _facts(word, shout, lexicon)
         words.append(word)
-        tokens.append(facts[0])
-        flag = facts[1]
+        tokens.append(token)
         flags.append(flag)
         breaks.append(broken)
         broken = False
-        if flag & _COUNTED:
-            counted += 1
-            english += flag & _ENGLISH and 1
-            english_function += flag & _ENGLISH_FUNCTION and 1
-            foreign_function += flag & _FOREIGN_FUNCTION and 1
-    if counted >= 3 and (
-        english * 2 < counted or (foreign_function >= 2 and foreign_function > english_function)
-    ):
-        return []  # not English
     names = [False] * len(words)
-    found = False
     k = 0
     while k < len(words):
         flag = flags[k]
         if flag & _COMPOUND:
-            width, token = _span(words, k, lexicon)
+            width, place = _span(words, k, lexicon)
             if width:  # a place ('New York') or a WordNet multiword noun ('Ice Hockey')
-                if token is not None:
-                    tokens[k : k + width] = [token] + [BARRIER] * (width - 1)
+                if place is not None:
+                    tokens[k : k + width] = [place] + [BARRIER] * (width - 1)
                 k += width
                 continue
         if flag & _NAME:
             tokens[k] = BARRIER
-            names[k] = found = True
+            names[k] = True
         k += 1
-    if found:
-        last = len(words) - 1
-        for k, flag in enumerate(flags):  # a capitalized word next to a name is part of it
-            if names[k] or not flag & _CAPITAL or tokens[k].startswith(PLACE_MARK):
-                continue
-            if (k > 0 and names[k - 1] and not breaks[k]) or (
-                k < last and names[k + 1] and not breaks[k + 1]
-            ):
-                tokens[k] = BARRIER
+    last = len(words) - 1
+    for k, flag in enumerate(flags):  # a capitalized word next to a name is part of it
+        if names[k] or not flag & _CAPITAL or tokens[k].startswith(PLACE_MARK):
+            continue
+        if (k > 0 and names[k - 1] and not breaks[k]) or (
+            k < last and names[k + 1] and not breaks[k + 1]
+        ):
+            tokens[k] = BARRIER
     return tokens
 
 
-def _facts(word: str, shout: bool, lexicon: Lexicon) -> tuple[str, int]:
+def _facts(word: str, shout: bool, lexicon: Lexicon) -> tuple[str | None, int]:
     """The token and flags of one word as written (memoized in ``lexicon.web_memo``)."""
     token = _token(word, lexicon, shout=not shout)
     low = word.lower()
@@ -174,16 +272,18 @@ def _facts(word: str, shout: bool, lexicon: Lexicon) -> tuple[str, int]:
                 flag |= _NAME
     if word.isalpha() and len(word) > 1:
         flag |= _COUNTED
-        if lexicon.is_word(low):
-            flag |= _ENGLISH
+        if not lexicon.is_word(low):
+            flag |= _UNKNOWN
         if low in FUNCTION_WORDS or low in DETERMINERS:
             flag |= _ENGLISH_FUNCTION
         elif low in FOREIGN_FUNCTION_WORDS:
             flag |= _FOREIGN_FUNCTION
-    memo = lexicon.web_memo
+    memo = lexicon.web_memo[shout]
     if len(memo) >= lexicon.options.max_memo:
         memo.clear()
-    facts = memo[word, shout] = (token, flag)
+        memo[""] = _PUNCTUATION
+    facts: tuple[str | None, int] = (token, flag)
+    memo[word] = facts
     return facts
 
 
