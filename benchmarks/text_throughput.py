@@ -8,10 +8,15 @@
    memoized, never whole captions), in 5 slices, alternating extractors; report medians.
 4. The same on synthetic web alt-text: the timed captions with HTML entities, URLs, file names,
    capitals, emoji and stock-photo debris added (never seen while the extractor was tuned).
-5. batch(num_workers=0) vs batch(num_workers=2) on all 40,460 captions (median of 7); the
+5. The same on real web alt-text: the 1,000 LAION captions of ``laion-sample-1000.parquet``, whose
+   words are new to both extractors (cold: the Flickr8k warm-up shares few of them); needs
+   pyarrow (``pip install "catlip[parquet]"``), else skipped. catlip 0.1's extractor
+   (``web=False``) is timed beside them.
+6. batch(num_workers=0) vs batch(num_workers=2) on all 40,460 captions (median of 7); the
    captions are already warm (the memo holds their tokens), as in a long labelling job.
 
 Usage: python benchmarks/text_throughput.py [--captions ../shared/data/flickr8k/Flickr8k.token.txt]
+    [--laion ../shared/data/web-alt-text/laion-sample-1000.parquet]
 Prints JSON. Timings on a busy machine are noisy: compare ratios from one run, on a quiet machine.
 """
 
@@ -69,21 +74,32 @@ def rate(extractor: SynsetExtractor, captions: list[str]) -> float:
 
 
 def compare(
-    default: SynsetExtractor, reference: SynsetExtractor, captions: list[str], slices: int = 5
+    default: SynsetExtractor,
+    reference: SynsetExtractor,
+    captions: list[str],
+    slices: int = 5,
+    v0_1: SynsetExtractor | None = None,
 ) -> dict[str, Any]:
     size = -(-len(captions) // slices)
     parts = [captions[k : k + size] for k in range(0, len(captions), size)]
-    fast, slow = [], []
+    fast, slow, old = [], [], []
     for part in parts:
         fast.append(rate(default, part))
         slow.append(rate(reference, part))
+        if v0_1 is not None:
+            old.append(rate(v0_1, part))
     d, r = statistics.median(fast), statistics.median(slow)
-    return {
+    result = {
         "captions": len(captions),
         "default_captions_per_s": round(d),
         "reference_captions_per_s": round(r),
         "ratio": round(d / r, 1),
     }
+    if v0_1 is not None:
+        o = statistics.median(old)
+        result["v0_1_captions_per_s"] = round(o)
+        result["v0_1_ratio"] = round(o / r, 1)
+    return result
 
 
 def main() -> int:
@@ -92,6 +108,11 @@ def main() -> int:
         "--captions",
         type=Path,
         default=REPO.parent / "shared" / "data" / "flickr8k" / "Flickr8k.token.txt",
+    )
+    parser.add_argument(
+        "--laion",
+        type=Path,
+        default=REPO.parent / "shared" / "data" / "web-alt-text" / "laion-sample-1000.parquet",
     )
     parser.add_argument("--skip-batch", action="store_true", help="skip the num_workers part")
     args = parser.parse_args()
@@ -123,6 +144,16 @@ def main() -> int:
         "flickr8k": compare(default, reference, timed),
         "web_alt_text_synthetic": compare(default, reference, web_alt_text(timed)),
     }
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        result["laion"] = "skipped: pyarrow is not installed"
+    else:
+        laion = pq.read_table(args.laion, columns=["TEXT"]).column("TEXT").to_pylist()
+        # catlip 0.1's extractor (web=False) beside them: its own tables, as cold as the others'.
+        result["laion"] = compare(
+            default, reference, [text or "" for text in laion], v0_1=SynsetExtractor(web=False)
+        )
     if not args.skip_batch:
         times: dict[int, list[float]] = {0: [], 2: []}
         for _ in range(7):

@@ -6,6 +6,7 @@ below; their labels are pooled per caption and each (caption, synset) pair is ju
 ``benchmarks/data/web_audit/RULES.md``: ``correct``, ``wrong_sense`` or ``spurious``. Verdicts are
 kept as data (``judgments.jsonl``: row, wnid, verdict, judge), so the figures are recomputed after
 every change; pairs a new extractor proposes that nobody judged yet are listed with ``--unjudged``.
+A pair judged twice counts with its first verdict; the second measures how much judges agree.
 
 - precision = correct labels / labels the system proposed;
 - found = correct labels the system proposed / correct labels proposed by any system judged.
@@ -16,7 +17,7 @@ frozen in ``labels_v0_1.jsonl``) and ``reference`` (the paper's labeller).
 The rows not in the sample are the development set: rules are developed there, never on the audit.
 
 Usage:
-    python benchmarks/web_label_quality.py [--parquet ../shared/data/web-alt-text/laion-sample-1000.parquet]
+    python benchmarks/web_label_quality.py [--parquet PATH]       # default: ../shared's LAION file
     python benchmarks/web_label_quality.py --unjudged todo.jsonl   # pairs still to judge, shuffled
     python benchmarks/web_label_quality.py --quick                 # 25 captions, for CI
 Prints JSON.
@@ -105,6 +106,23 @@ def score(
     return results
 
 
+def agreement(judgments: list[dict[str, Any]]) -> dict[str, Any]:
+    """How often two judges of the same pair agree: on the verdict, and on correct or not."""
+    by_pair: dict[tuple[int, str], list[str]] = {}
+    for j in judgments:
+        by_pair.setdefault((j["row"], j["wnid"]), []).append(j["verdict"])
+    doubles = [v[:2] for v in by_pair.values() if len(v) > 1]
+    if not doubles:
+        return {"pairs_judged_twice": 0}
+    return {
+        "pairs_judged_twice": len(doubles),
+        "same_verdict": round(sum(a == b for a, b in doubles) / len(doubles), 3),
+        "same_correct_or_not": round(
+            sum((a == "correct") == (b == "correct") for a, b in doubles) / len(doubles), 3
+        ),
+    }
+
+
 def unjudged(
     captions: list[str],
     labels: dict[str, dict[int, list[str]]],
@@ -141,12 +159,16 @@ def main() -> int:
     captions = read_captions(args.parquet)
     rows = audit_rows(len(captions))[: 25 if args.quick else None]
     labels = system_labels(captions, rows)
-    verdicts = {(j["row"], j["wnid"]): j["verdict"] for j in read_jsonl(AUDIT / "judgments.jsonl")}
+    judgments = read_jsonl(AUDIT / "judgments.jsonl")
+    verdicts: dict[tuple[int, str], str] = {}
+    for j in judgments:  # the first verdict on a pair counts; later ones measure agreement
+        verdicts.setdefault((j["row"], j["wnid"]), j["verdict"])
     if args.unjudged:
         todo = unjudged(captions, labels, verdicts)
         args.unjudged.write_text("".join(json.dumps(t) + "\n" for t in todo), encoding="utf-8")
         print(f"{len(todo)} pairs to judge -> {args.unjudged}", file=sys.stderr)
-    print(json.dumps({"audit": {"rows": len(rows), "seed": SAMPLE_SEED}, **score(labels, verdicts)}))
+    audit = {"rows": len(rows), "seed": SAMPLE_SEED, "agreement": agreement(judgments)}
+    print(json.dumps({"audit": audit, **score(labels, verdicts)}))
     return 0
 
 

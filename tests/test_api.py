@@ -142,7 +142,7 @@ SIGNATURES = {
     "*index_url=None",
     "catlip.text:SynsetExtractor": "*pos='wordnet', *noun_share=0.5, *compounds=True, "
     "*common_nouns_only=True, *concrete_share=0.25, "
-    "*builtin_overrides=True, *overrides=None, *reference=False",
+    "*builtin_overrides=True, *overrides=None, *web=True, *reference=False",
     "catlip.text:SynsetExtractor.batch": "self, captions, *num_workers=0",
     "catlip.text:SynsetExtractor.from_settings": "settings",
     "catlip.text:extract_synsets": "caption",

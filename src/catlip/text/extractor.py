@@ -20,11 +20,15 @@ from catlip.text.reference import reference_labels
 from catlip.text.senseindex import get_sense_index
 from catlip.text.senses import CONCRETE_LEXNAMES
 from catlip.text.tokenize import tokenize
+from catlip.text.web import web_tokens
 
 __all__ = ["ALGORITHM", "REFERENCE_ALGORITHM", "SynsetExtractor", "extract_synsets"]
 
-ALGORITHM = "catlip.text/1"
-"""Version of the default algorithm and its built-in tables; stored in :attr:`settings`."""
+ALGORITHM = "catlip.text/2"
+"""Version of the default algorithm and its built-in tables; stored in :attr:`settings`.
+
+Settings of version ``catlip.text/1`` (catlip 0.1) still load, as ``web=False``."""
+_ALGORITHM_V1 = "catlip.text/1"
 REFERENCE_ALGORITHM = "catlip.text.reference/1"
 """Version of the paper-baseline algorithm (``SynsetExtractor.reference()``)."""
 
@@ -56,6 +60,8 @@ class SynsetExtractor:
         builtin_overrides: Use catlip's override table (:func:`catlip.text.builtin_overrides`).
         overrides: Extra word -> synset name / wnid (``None``: never a label); wins over the
             built-in table.
+        web: Apply the web alt-text rules of :mod:`catlip.text.web` (names, titles, codes and
+            other languages are no labels); ``False`` gives catlip 0.1's labels.
         reference: Reproduce the seed paper's labeller instead (see :meth:`reference`); the
             other options must then be left at their defaults.
 
@@ -78,6 +84,7 @@ class SynsetExtractor:
         concrete_share: float | None = 0.25,
         builtin_overrides: bool = True,
         overrides: Mapping[str, str | None] | None = None,
+        web: bool = True,
         reference: bool = False,
     ) -> None:
         if pos not in _POS_MODES:
@@ -104,9 +111,10 @@ class SynsetExtractor:
             concrete_share=None if concrete_share is None else float(concrete_share),
             builtin_overrides=bool(builtin_overrides),
             overrides=tuple(sorted((w.lower(), n) for w, n in table.items())),
+            web=bool(web) and not reference,
         )
         self._reference = bool(reference)
-        if self._reference and self._options != LexiconOptions():
+        if self._reference and (self._options != LexiconOptions(web=False) or not web):
             raise ValueError(
                 "reference=True reproduces the paper's labeller: leave the other options at "
                 "their defaults"
@@ -143,6 +151,7 @@ class SynsetExtractor:
             "concrete_share": o.concrete_share,
             "builtin_overrides": o.builtin_overrides,
             "overrides": dict(o.overrides),
+            "web": o.web,
         }
 
     @classmethod
@@ -171,7 +180,9 @@ class SynsetExtractor:
             if algorithm != REFERENCE_ALGORITHM or values:
                 raise ValueError(f"bad reference settings: {dict(settings)!r}")
             return cls.reference()
-        if algorithm != ALGORITHM:
+        if algorithm == _ALGORITHM_V1 and "web" not in values:
+            values["web"] = False  # catlip 0.1 had no web rules
+        elif algorithm != ALGORITHM:
             raise ValueError(
                 f"settings are for extractor algorithm {algorithm!r}, but this catlip has "
                 f"{ALGORITHM!r}: install the catlip version that made them, or rebuild the "
@@ -221,6 +232,8 @@ class SynsetExtractor:
             raise TypeError(f"caption must be a str, got {type(caption).__name__}")
         if self._reference:
             return reference_labels(caption)
+        if self._options.web:
+            return self._extract(web_tokens(caption, self._tables()))
         return self._extract(tokenize(caption))
 
     def _extract(self, tokens: list[str]) -> list[str]:

@@ -22,14 +22,17 @@ import threading
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from catlip.text.ids import format_wnid
 from catlip.text.senseindex import get_sense_index
 from catlip.text.senses import SensePolicy, builtin_overrides
 from catlip.text.wndb import wordnet_db
 
 __all__ = [
+    "BARRIER",
     "DETERMINERS",
     "FUNCTION_WORDS",
     "NOUNS_AFTER_DETERMINER",
+    "PLACE_MARK",
     "Kind",
     "Lexicon",
     "LexiconOptions",
@@ -71,6 +74,15 @@ NOUNS_AFTER_DETERMINER: frozenset[str] = frozenset({"can"})
 """Function words that are nouns only after a determiner (``a can of soda``; not ``it can``)."""
 
 
+BARRIER = "|"
+"""Stands for a caption word that is no label (a name, a code; see :mod:`catlip.text.web`).
+It reads as a noun without a synset: no compound spans it, and it is the noun that follows a
+verb-like word, as the name it replaces was."""
+
+PLACE_MARK = "="
+"""Prefix of a token that names a place (see :meth:`Lexicon.place_token`)."""
+
+
 class Kind:
     """Token classes (small ints, for speed)."""
 
@@ -102,6 +114,7 @@ class LexiconOptions:
     concrete_share: float | None = 0.25
     builtin_overrides: bool = True
     overrides: tuple[tuple[str, str | None], ...] = ()
+    web: bool = True
     max_memo: int = 1_000_000
 
 
@@ -114,7 +127,7 @@ class Lexicon:
         self._morphy = self._db.morphy
         self._index = get_sense_index()
         table: dict[str, str | None] = (
-            dict(builtin_overrides()) if options.builtin_overrides else {}
+            dict(builtin_overrides(web=options.web)) if options.builtin_overrides else {}
         )
         table.update(options.overrides)
         table = {" ".join(word.split()).replace(" ", "_"): name for word, name in table.items()}
@@ -125,6 +138,14 @@ class Lexicon:
         )
         self.memo: dict[str, TokenInfo] = {}
         self.compound_memo: dict[str, str | None] = {}
+        self._word_memo: dict[str, tuple[bool, bool, bool]] = {}  # is_word, tagged, name
+        self._place_memo: dict[str, str | None] = {}
+        # Facts about words as written in captions, for catlip.text.web: word -> (token, flags),
+        # one table for ordinary captions and one for all-caps ones; "" is punctuation.
+        self.web_memo: dict[bool, dict[str, tuple[str | None, int]]] = {
+            False: {"": (None, 0)},
+            True: {"": (None, 0)},
+        }
         # Multiword nouns by first word: the longest one's word count, and every first two words
         # ('fire_hydrant', plus 'fire_hydrants' / 'fire_hydrantes' for plural heads). Filled for
         # a word when it is first analysed, so only the corpus's words cost anything.
@@ -175,6 +196,11 @@ class Lexicon:
         return self._analyze_word(token)
 
     def _analyze_word(self, token: str) -> TokenInfo:
+        if token == BARRIER:
+            return TokenInfo(Kind.NOUN, None, None)
+        if token.startswith(PLACE_MARK):
+            wnid = self.place(token[1:])
+            return TokenInfo(Kind.NOUN if wnid else Kind.OTHER, wnid, token[1:])
         if token in FUNCTION_WORDS:
             kind = Kind.DETERMINER if token in DETERMINERS else Kind.OTHER
             return TokenInfo(kind, None, None)
@@ -231,6 +257,62 @@ class Lexicon:
         if verb >= modifier:
             return TokenInfo(Kind.VERBLIKE, wnid, lemma)
         return TokenInfo(Kind.ADJECTIVE, None, lemma)
+
+    def _word(self, word: str) -> tuple[bool, bool, bool]:
+        facts = self._word_memo.get(word)
+        if facts is None:
+            index, morphy = self._index, self._morphy
+            bases = {p: morphy(word, p) if word.isascii() else [] for p in "nvar"}
+            known = any(bases.values()) or word in FUNCTION_WORDS or word in DETERMINERS
+            tagged = sum(index.noun_count(b) for b in bases["n"])
+            tagged += sum(index.verb_count(b) for b in bases["v"])
+            tagged += sum(index.modifier_count(b) for b in bases["a"] + bases["r"])
+            senses = index.noun_senses(bases["n"][0]) if bases["n"] else ()
+            name = not known or (bool(senses) and self._db.is_instance(senses[0].offset))
+            facts = (known, tagged >= 2, name and word.isalpha())
+            if len(self._word_memo) >= self.options.max_memo:
+                self._word_memo.clear()
+            self._word_memo[word] = facts
+        return facts
+
+    def is_word(self, word: str) -> bool:
+        """Whether lower-case ``word`` is English: a WordNet word or a function word."""
+        return self._word(word)[0]
+
+    def is_tagged_word(self, word: str) -> bool:
+        """Whether WordNet's tagged corpus uses ``word`` as a word (``box``; not ``gb``)."""
+        return self._word(word)[1]
+
+    def is_name(self, word: str) -> bool:
+        """Whether capitalized ``word`` reads as a name.
+
+        It does when WordNet does not know it, or when its first noun sense is a named individual
+        (``ford``: Henry Ford).
+        """
+        return self._word(word)[2]
+
+    def place(self, lemma: str) -> str | None:
+        """The wnid of place ``lemma`` (``"new_york"``) when that is its first sense, or None."""
+        try:
+            return self._place_memo[lemma]
+        except KeyError:
+            pass
+        senses = self._index.noun_senses(lemma)
+        wnid = None
+        if (
+            senses
+            and senses[0].lexname == "noun.location"
+            and self._db.is_instance(senses[0].offset)
+        ):
+            wnid = format_wnid(senses[0].offset)
+        if len(self._place_memo) >= self.options.max_memo:
+            self._place_memo.clear()
+        self._place_memo[lemma] = wnid
+        return wnid
+
+    def place_token(self, lemma: str) -> str | None:
+        """The token that stands for the named place ``lemma``, or None if it is no place."""
+        return PLACE_MARK + lemma if self.place(lemma) is not None else None
 
     def compound(self, key: str) -> str | None:
         """Return the wnid of multiword lemma ``key`` (``"fire_hydrant"``), memoized, or None."""

@@ -61,11 +61,15 @@ _FIGURATIVE = frozenset(
 
 
 @lru_cache(maxsize=1)
-def builtin_overrides() -> dict[str, str | None]:
+def builtin_overrides(*, web: bool = True) -> dict[str, str | None]:
     """Return catlip's built-in override table: word -> synset name (``None``: never a label).
 
     The table is package data (``catlip/data/text_overrides.json``); it is versioned with the
     extractor's algorithm version, so a changed table changes :attr:`SynsetExtractor.settings`.
+
+    Args:
+        web: Include the entries for frequent web alt-text words whose web meaning is not
+            WordNet's first sense (``vector``, ``print``, ``case``); see :mod:`catlip.text.web`.
 
     Example:
         >>> builtin_overrides()["kite"]
@@ -74,8 +78,11 @@ def builtin_overrides() -> dict[str, str | None]:
     data = pkgutil.get_data("catlip", "data/text_overrides.json")
     if data is None:
         raise FileNotFoundError("catlip's package data text_overrides.json is missing")
-    table: dict[str, str | None] = json.loads(data)["overrides"]
-    return dict(table)
+    tables = json.loads(data)
+    table: dict[str, str | None] = dict(tables["overrides"])
+    if web:
+        table.update(tables["web"])
+    return table
 
 
 def _resolve(name: str | None, word: str) -> str | None:

@@ -1,0 +1,353 @@
+"""Web alt-text rules: the caption words that must not become labels, found from the raw caption.
+
+COCO-style captions are plain lower-case English about what a picture shows. Web alt-text (LAION,
+DataComp) is product listings, titles, names, model codes and other languages, and a word-by-word
+labeller turns "Apple iPhone 12 Pro Max 256GB" into the fruit, a drug and a nerve gas. Before the
+words are looked up, :func:`web_tokens` reads the caption *with its case and punctuation* and puts
+:data:`BARRIER` in place of every token that cannot be a label:
+
+1. **Codes.** Tokens that glue letters to digits (``256GB``, ``3G``, ``14k``, ``LT305``) and
+   one- or two-letter words are never labels, except a short list of real abbreviations
+   (:data:`ABBREVIATIONS`: ``tv``, ``dvd``, ``suv`` ...). A short all-caps token (``GB``, ``CA``,
+   ``GMT``) is an abbreviation unless WordNet's tagged corpus uses it as a word (``BOX``).
+2. **Names.** A word is a name when its case is mixed (``iPhone``), when WordNet does not know it
+   at all (``Peugeot``), or when it is capitalized and WordNet's first noun sense for it is a named
+   individual (``Ford``: Henry Ford before the river crossing; ``Lincoln``). In lower-case text
+   every capitalized word after the first is taken for a name; in title-case text (product
+   listings: "Coffee Table with Tray Top") case says nothing, so only name words count, together
+   with the capitalized word right before or after one ("Apple iPhone", "Hugo Boss"). Place names
+   are the exception: a capitalized word or WordNet compound whose first sense is a named place
+   becomes that place ("Dresden, Germany", "New York City").
+3. **Titles.** Title-case text right before a parenthesized year is the title of a work
+   ("Saving Grace (2000)", "Sunshine (DVD, 2008)": the DVD stays).
+4. **Other languages.** A caption in which fewer than half of the words are English (WordNet
+   words or English function words), or which has more foreign function words (``de``, ``la``,
+   ``und``) than English ones, yields no labels.
+
+The lower-case tokens that remain go through the usual noun analysis (:mod:`catlip.text.lexicon`).
+
+Example:
+    >>> from catlip.text.lexicon import LexiconOptions, get_lexicon
+    >>> web_tokens("Apple iPhone 12 Pro Max 256GB", get_lexicon(LexiconOptions()))
+    ['|', '|', '12', 'pro', 'max', '|']
+"""
+
+from __future__ import annotations
+
+import re
+from functools import reduce
+from operator import or_
+from typing import TYPE_CHECKING, cast
+
+from catlip.text.lexicon import BARRIER, DETERMINERS, FUNCTION_WORDS, PLACE_MARK
+from catlip.text.tokenize import clean_caption
+
+if TYPE_CHECKING:
+    from catlip.text.lexicon import Lexicon
+
+__all__ = ["ABBREVIATIONS", "BARRIER", "FOREIGN_FUNCTION_WORDS", "web_tokens"]
+
+ABBREVIATIONS: frozenset[str] = frozenset(
+    [
+        "ad",
+        "tv",
+        "dvd",
+        "cd",
+        "pc",
+        "suv",
+        "usb",
+        "led",
+        "lcd",
+        "atv",
+        "ufo",
+        "dj",
+        "bbq",
+        "gps",
+        "atm",
+        "rv",
+        "cpu",
+        "dna",
+        "ox",
+    ]
+)
+"""Short or all-caps tokens that are labels (when WordNet has them as nouns)."""
+
+FOREIGN_FUNCTION_WORDS: frozenset[str] = frozenset(
+    [
+        "de",
+        "la",
+        "le",
+        "les",
+        "des",
+        "du",
+        "et",
+        "en",
+        "un",
+        "une",
+        "est",
+        "pour",
+        "avec",
+        "sur",
+        "dans",
+        "der",
+        "die",
+        "das",
+        "und",
+        "mit",
+        "für",
+        "ist",
+        "ein",
+        "eine",
+        "von",
+        "zu",
+        "auf",
+        "el",
+        "los",
+        "las",
+        "y",
+        "con",
+        "para",
+        "por",
+        "del",
+        "al",
+        "una",
+        "es",
+        "di",
+        "della",
+        "il",
+        "che",
+        "per",
+        "het",
+        "een",
+        "van",
+        "och",
+        "og",
+        "och",
+        "på",
+        "med",
+        "til",
+        "na",
+        "za",
+        "do",
+        "ze",
+        "nel",
+        "sul",
+        "da",
+        "em",
+        "os",
+    ]
+)
+"""Function words of other Latin-script languages (a cheap test for non-English text)."""
+
+# A word (letters and digits, with inner apostrophes or hyphens), or punctuation that ends a
+# phrase (a sentence, a list item, a title): no name runs across it.
+_SCAN = re.compile(r"([^\W_]+(?:['’\-][^\W_]+)*)|[.!?:;,|()\[\]{}\"“”/]|\s[-–—]\s")
+_WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+_ROMAN = re.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
+# Stock-photo credits in the many forms web pages write them ('Stockfoto', 'Stock Photography').
+_STOCK = re.compile(
+    r"\bstock[\s-]*(?:photo|image|picture|footage|illustration|vector|foto|bild|vektor)\w*",
+    re.IGNORECASE,
+)
+_YEAR_PARENS = re.compile(r"\((?:[^()]*[\s,])?(?:1[89]|20)\d\d\)")
+
+# Facts about one word as written, memoized per lexicon: bit flags.
+_CAPITAL = 1  # capitalized (or any word of an all-caps caption)
+_NAME = 2  # a name on its own (mixed case, unknown to WordNet, first sense a person ...)
+_COUNTED = 4  # a word of two or more letters: counts in the language test
+_UNKNOWN = 8  # a counted word that is not English (neither WordNet nor a function word)
+_ENGLISH_FUNCTION = 16
+_FOREIGN_FUNCTION = 32
+_COMPOUND = 64  # may start a WordNet multiword noun or place name
+_PUNCTUATION: tuple[None, int] = (None, 0)
+
+
+def web_tokens(caption: str, lexicon: Lexicon) -> list[str]:
+    """Lower-case tokens of ``caption`` with :data:`BARRIER` for every token that is no label.
+
+    Args:
+        caption: Raw caption or alt-text.
+        lexicon: The tables of the extractor that will label the tokens.
+
+    Returns:
+        Tokens as :func:`catlip.text.tokenize` gives them, a place name as
+        :meth:`Lexicon.place_token <catlip.text.lexicon.Lexicon.place_token>` spells it
+        (``=new_york``), or ``[]`` when the caption is not English.
+    """
+    text = clean_caption(caption)
+    if "tock" in text:
+        text = _STOCK.sub(" ", text)
+    if "(" in text:
+        text = _blank_titles(text)
+    shout = not any(c.islower() for c in text)  # an all-caps caption: case says nothing
+    memo = lexicon.web_memo[shout]
+    found = _SCAN.findall(text)  # words, and "" for punctuation, which no name spans
+    looked_up = list(map(memo.get, found))  # (token, flags); (None, 0) for punctuation
+    if None in looked_up:
+        scanned = [f or _facts(w, shout, lexicon) for w, f in zip(found, looked_up, strict=True)]
+    else:
+        scanned = cast("list[tuple[str | None, int]]", looked_up)
+    flags = [flag for _, flag in scanned]
+    seen = reduce(or_, flags, 0)
+    if seen & (_UNKNOWN | _FOREIGN_FUNCTION) and not _english(flags):
+        return []
+    if not seen & (_NAME | _COMPOUND):  # most captions: nothing more to do
+        return [token for token, _ in scanned if token is not None]
+    return _names(found, scanned, lexicon)
+
+
+def _english(flags: list[int]) -> bool:
+    """Whether enough words are English: half of them, and not more foreign function words."""
+    counted = english = english_function = foreign_function = 0
+    for flag in flags:
+        if flag & _COUNTED:
+            counted += 1
+            english += not flag & _UNKNOWN
+            english_function += flag & _ENGLISH_FUNCTION and 1
+            foreign_function += flag & _FOREIGN_FUNCTION and 1
+    return counted < 3 or (
+        english * 2 >= counted and (foreign_function < 2 or foreign_function <= english_function)
+    )
+
+
+def _names(
+    scanned_words: list[str], scanned: list[tuple[str | None, int]], lexicon: Lexicon
+) -> list[str]:
+    """Apply the name, place and multiword-noun rules to a caption's scanned words."""
+    words: list[str] = []
+    tokens: list[str] = []
+    flags: list[int] = []
+    breaks: list[bool] = []  # punctuation between this word and the one before
+    broken = True
+    for word, (token, flag) in zip(scanned_words, scanned, strict=True):
+        if token is None:
+            broken = True
+            continue
+        words.append(word)
+        tokens.append(token)
+        flags.append(flag)
+        breaks.append(broken)
+        broken = False
+    names = [False] * len(words)
+    k = 0
+    while k < len(words):
+        flag = flags[k]
+        if flag & _COMPOUND:
+            width, place = _span(words, k, lexicon)
+            if width:  # a place ('New York') or a WordNet multiword noun ('Ice Hockey')
+                if place is not None:
+                    tokens[k : k + width] = [place] + [BARRIER] * (width - 1)
+                k += width
+                continue
+        if flag & _NAME:
+            tokens[k] = BARRIER
+            names[k] = True
+        k += 1
+    last = len(words) - 1
+    for k, flag in enumerate(flags):  # a capitalized word next to a name is part of it
+        if names[k] or not flag & _CAPITAL or tokens[k].startswith(PLACE_MARK):
+            continue
+        if (k > 0 and names[k - 1] and not breaks[k]) or (
+            k < last and names[k + 1] and not breaks[k + 1]
+        ):
+            tokens[k] = BARRIER
+    return tokens
+
+
+def _facts(word: str, shout: bool, lexicon: Lexicon) -> tuple[str | None, int]:
+    """The token and flags of one word as written (memoized in ``lexicon.web_memo``)."""
+    token = _token(word, lexicon, shout=not shout)
+    low = word.lower()
+    flag = 0
+    if token == BARRIER:
+        if word.isalpha() and not word.isupper() and not word.islower():
+            flag |= _NAME  # mixed case: 'iPhone'
+    elif shout or word[:1].isupper():
+        flag |= _CAPITAL
+        if token.isalpha():
+            lexicon.analyze(token)  # fills compound_len for this first word
+            if token in lexicon.compound_len or lexicon.place(token) is not None:
+                flag |= _COMPOUND
+            if lexicon.is_name(token):
+                flag |= _NAME
+    if word.isalpha() and len(word) > 1:
+        flag |= _COUNTED
+        if not lexicon.is_word(low):
+            flag |= _UNKNOWN
+        if low in FUNCTION_WORDS or low in DETERMINERS:
+            flag |= _ENGLISH_FUNCTION
+        elif low in FOREIGN_FUNCTION_WORDS:
+            flag |= _FOREIGN_FUNCTION
+    memo = lexicon.web_memo[shout]
+    if len(memo) >= lexicon.options.max_memo:
+        memo.clear()
+        memo[""] = _PUNCTUATION
+    facts: tuple[str | None, int] = (token, flag)
+    memo[word] = facts
+    return facts
+
+
+def _token(word: str, lexicon: Lexicon, *, shout: bool) -> str:
+    """The lower-case token for one word, or BARRIER for codes, short words and mixed case."""
+    low = word.lower()
+    if low in FUNCTION_WORDS or low in DETERMINERS or word.isdigit() or low in ABBREVIATIONS:
+        return low
+    if not word.replace("-", "").replace("'", "").replace("’", "").isalpha():
+        # Digits inside: '256gb', 'ees-023' are codes; '75-inch' (from '3.75-inch') is 'inch'.
+        last = low.rsplit("-", 1)[-1]
+        return last if "-" in low and last.isalpha() and len(last) > 2 else BARRIER
+    if len(word) <= 2 or (word.isupper() and _ROMAN.fullmatch(word)):
+        return BARRIER  # 'GB', 'XXIII'
+    if "-" in low and not (lexicon.is_word(low) or lexicon.is_word(low.replace("-", "_"))):
+        kept = [p for p in low.split("-") if len(p) > 2]  # 'g-bike': no gram
+        if not kept:
+            return BARRIER
+        low = "-".join(kept)
+    if shout and word.isupper() and len(word) <= 4 and not lexicon.is_tagged_word(low):
+        return BARRIER
+    for part in word.replace("’", "-").replace("'", "-").split("-"):
+        if part[1:] != part[1:].lower() and not part.isupper():
+            return BARRIER  # mixed case: 'iPhone', 'McDonald', 'PlayStation'
+    return low
+
+
+def _span(words: list[str], start: int, lexicon: Lexicon) -> tuple[int, str | None]:
+    """The longest place name or multiword noun starting at ``words[start]``.
+
+    Returns:
+        ``(width, place token)`` for a place, ``(width, None)`` for a multiword noun of two or
+        more words, ``(0, None)`` for neither.
+    """
+    first = words[start].lower()
+    longest = 1
+    if start + 1 < len(words) and first + "_" + words[start + 1].lower() in lexicon.compound_pairs:
+        longest = min(lexicon.compound_len.get(first, 1), len(words) - start)
+    for width in range(longest, 0, -1):
+        span = words[start : start + width]
+        if not all(w.isalpha() and w[:1].isupper() for w in span[1:]):
+            continue
+        lemma = "_".join(w.lower() for w in span)
+        token = lexicon.place_token(lemma)
+        if token is not None:
+            return width, token
+        if width > 1 and lexicon.compound(lemma) is not None:  # not 'Arthur Miller'
+            return width, None
+    return 0, None
+
+
+def _blank_titles(text: str) -> str:
+    """Replace title-case text before a parenthesized year with a barrier character."""
+    match = _YEAR_PARENS.search(text)
+    if match is None:
+        return text
+    out: list[str] = []
+    done = 0
+    while match is not None:
+        begin = max(text.rfind(c, done, match.start()) for c in ".:;|()[]") + 1
+        title = text[max(begin, done) : match.start()]
+        words = [w for w in _WORD.findall(title) if len(w) > 2]
+        if words and all(w[:1].isupper() or w.lower() in FUNCTION_WORDS for w in words):
+            out.append(text[done : max(begin, done)] + " | ")
+            done = match.start()
+        match = _YEAR_PARENS.search(text, match.end())
+    return "".join(out) + text[done:]
