@@ -21,6 +21,7 @@ from catlip.errors import (
     ResourceVersionError,
     VocabularyFileError,
     VocabularyMismatchError,
+    WorkerError,
 )
 
 __all__ = [
@@ -32,5 +33,6 @@ __all__ = [
     "ResourceVersionError",
     "VocabularyFileError",
     "VocabularyMismatchError",
+    "WorkerError",
     "__version__",
 ]

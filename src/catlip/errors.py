@@ -19,6 +19,7 @@ __all__ = [
     "ResourceVersionError",
     "VocabularyFileError",
     "VocabularyMismatchError",
+    "WorkerError",
 ]
 
 
@@ -55,3 +56,7 @@ class InputFormatError(CatlipError, ValueError):
 
 class LabelResolutionError(CatlipError, ValueError):
     """Downstream labels cannot be resolved as asked (for example ``unmatched="error"``)."""
+
+
+class WorkerError(CatlipError, RuntimeError):
+    """A worker process died (killed, or out of memory) or failed; the message says how."""
