@@ -107,8 +107,7 @@ def test_vocab_build_workers_exit_with_their_parent(
 @pytest.mark.slow
 @needs_proc
 def test_label_workers_exit_with_their_parent(tmp_path: Path, flickr_captions: list[str]) -> None:
-    vocab = tmp_path / "vocab.json"
-    vocab.write_text(_small_vocab(tmp_path, flickr_captions), encoding="utf-8")
+    vocab = _small_vocab(tmp_path, flickr_captions)
     source = _write_captions(tmp_path / "big.txt", flickr_captions, 10)
     proc = _catlip(
         "label", "--vocab", str(vocab), str(source), "-j", "2", "-o", str(tmp_path / "l.npz")
@@ -172,8 +171,7 @@ def test_a_killed_worker_is_a_one_line_error(
 ) -> None:
     source = _write_captions(tmp_path / "big.txt", flickr_captions, 10)
     if command == "label":
-        vocab = tmp_path / "vocab.json"
-        vocab.write_text(_small_vocab(tmp_path, flickr_captions), encoding="utf-8")
+        vocab = _small_vocab(tmp_path, flickr_captions)
         argv = ["label", "--vocab", str(vocab), str(source), "-o", str(tmp_path / "l.npz")]
     else:
         argv = ["vocab", "build", str(source), "-o", str(tmp_path / "v.json")]
@@ -196,13 +194,13 @@ def test_a_killed_worker_is_a_one_line_error(
     )
 
 
-def _small_vocab(tmp_path: Path, flickr_captions: list[str]) -> str:
-    """A vocabulary built from 2,000 Flickr8k captions (the JSON text)."""
+def _small_vocab(tmp_path: Path, flickr_captions: list[str]) -> Path:
+    """A vocabulary built from 2,000 Flickr8k captions."""
     source = _write_captions(tmp_path / "small.txt", flickr_captions[:2000], 1)
     out = tmp_path / "small-vocab.json"
     argv = ["vocab", "build", "-q", "--min-count", "5", str(source), "-o", str(out)]
     subprocess.run([sys.executable, "-m", "catlip", *argv], check=True)
-    return out.read_text(encoding="utf-8")
+    return out
 
 
 def _die_in_a_worker(parent: int, chunk: list[str]) -> list[str]:
