@@ -43,10 +43,11 @@ from train_utils import (
     all_mean,
     all_objects,
     checksum,
-    find_checkpoints,
+    default_workers,
     get_rng_state,
-    load_checkpoint,
+    load_newest_checkpoint,
     param_groups,
+    read_log,
     save_checkpoint,
     set_rng_state,
     setup_distributed,
@@ -93,7 +94,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     add("--grad-checkpointing", action="store_true", help="activation checkpointing")
     add("--compile", action="store_true", help="torch.compile the model")
-    add("--workers", type=int, default=4, help="DataLoader workers per process")
+    add(
+        "--workers",
+        type=int,
+        default=default_workers(),
+        help="DataLoader workers per process (default: the CPUs per process here, at most 4: "
+        "%(default)s)",
+    )
     add("--seed", type=int, default=0)
     add("--log-every", type=int, default=10)
     add("--save-every", type=int, default=1000)
@@ -200,9 +207,13 @@ def main(argv: list[str] | None = None) -> int:
     step, epochs = 0, 0
     data: dict[str, Any] = {"batches": 0, "cursors": {}, "skipped": 0}  # this rank's position
     ckpt_dir = args.output / "checkpoints"
-    checkpoints = find_checkpoints(ckpt_dir) if args.resume else []
-    if checkpoints:
-        state = load_checkpoint(checkpoints[-1])
+    found = load_newest_checkpoint(ckpt_dir, warn=log) if args.resume else None
+    if args.resume and world_size > 1:  # every rank must go on from the same step
+        names = all_objects(found[0].name if found else None, world_size)
+        if len(set(names)) > 1:
+            raise SystemExit(f"resume: the ranks found different checkpoints: {names}")
+    if found is not None:
+        resumed_from, state = found
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         wanted = dict(vars(schedule))
@@ -218,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
             log("resume: world size or --workers changed; the data restarts at a new epoch")
             epochs += 1
             data["cursors"] = {i: (epochs, 0, 0) for i in range(max(1, args.workers))}
-        log(f"resumed from {checkpoints[-1]} at step {step}")
+        log(f"resumed from {resumed_from} at step {step}")
         if step >= min(args.steps, args.stop_at or args.steps):
             log(f"nothing to do: the run is at step {step} already (--steps {args.steps})")
             if world_size > 1:
@@ -262,8 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     log_path = args.output / "log.jsonl"
     if is_main:
         args.output.mkdir(parents=True, exist_ok=True)
-        kept = log_path.read_text().splitlines() if log_path.exists() and step else []
-        kept = [line for line in kept if json.loads(line)["step"] <= step]
+        kept = read_log(log_path, until_step=step, warn=log) if step else []
         log_path.write_text("".join(line + "\n" for line in kept))
     window_start = time.perf_counter()
 

@@ -8,9 +8,12 @@ Example:
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import pickle
 import random
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +27,13 @@ __all__ = [
     "all_mean",
     "all_objects",
     "checksum",
+    "default_workers",
     "find_checkpoints",
     "get_rng_state",
     "load_checkpoint",
+    "load_newest_checkpoint",
     "param_groups",
+    "read_log",
     "save_checkpoint",
     "set_rng_state",
     "setup_distributed",
@@ -138,6 +144,57 @@ def load_checkpoint(path: Path, *, device: torch.device | str = "cpu") -> dict[s
     return torch.load(path, map_location=device, weights_only=True)  # type: ignore[no-any-return]
 
 
+def load_newest_checkpoint(
+    folder: Path, *, warn: Callable[[str], None], device: torch.device | str = "cpu"
+) -> tuple[Path, dict[str, Any]] | None:
+    """The newest checkpoint in ``folder`` that loads, and its state; ``None`` if there is none.
+
+    Checkpoints are written atomically, but a file can still be cut short later (a full disk, an
+    interrupted copy): such a one is skipped, and ``warn`` is told which and why.
+
+    Raises:
+        SystemExit: There are checkpoints, but none of them loads.
+    """
+    checkpoints = find_checkpoints(folder)
+    failures = []
+    for path in reversed(checkpoints):
+        try:
+            return path, load_checkpoint(path, device=device)
+        except (OSError, RuntimeError, EOFError, ValueError, pickle.UnpicklingError) as exc:
+            reason = str(exc).split(". ")[0]  # torch's first sentence says what; the rest guesses
+            warn(f"resume: skipping {path}: it does not load ({type(exc).__name__}: {reason})")
+            failures.append(path.name)
+    if checkpoints:
+        raise SystemExit(
+            f"resume: no checkpoint in {folder} loads ({', '.join(failures)}): move them away "
+            "to start from step 0, or restore one from a backup"
+        )
+    return None
+
+
+def read_log(path: Path, *, until_step: int, warn: Callable[[str], None]) -> list[str]:
+    """The lines of a ``log.jsonl`` up to ``until_step`` (a resumed run rewrites the rest).
+
+    A last line cut short (the run was killed while writing it) is dropped, and ``warn`` is told.
+
+    Raises:
+        SystemExit: Some other line is not JSON (the file is not this run's log).
+    """
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    kept = []
+    for number, line in enumerate(lines, 1):
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            if number == len(lines):
+                warn(f"resume: {path}: dropping its torn last line ({exc})")
+                break
+            raise SystemExit(f"resume: {path}, line {number} is not JSON ({exc})") from None
+        if record["step"] <= until_step:
+            kept.append(line)
+    return kept
+
+
 def checksum(model: nn.Module) -> str:
     """A hex digest of every parameter and buffer, to check that DDP replicas are identical."""
     digest = hashlib.sha256()
@@ -147,6 +204,21 @@ def checksum(model: nn.Module) -> str:
             tensor.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes()
         )
     return digest.hexdigest()[:16]
+
+
+def default_workers(*, most: int = 4) -> int:
+    """DataLoader workers per process: this machine's CPUs shared among its ranks, at most ``most``.
+
+    torchrun's ``LOCAL_WORLD_SIZE`` says how many ranks share the machine; the CPUs are those
+    this process may run on (its affinity, where the platform has one). ``0`` (load in the
+    training process) when there are fewer CPUs than ranks.
+    """
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        cpus = os.cpu_count() or 1
+    ranks = max(1, int(os.environ.get("LOCAL_WORLD_SIZE", "1")))
+    return min(most, cpus // ranks)
 
 
 def setup_distributed() -> tuple[int, int, torch.device]:

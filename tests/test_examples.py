@@ -6,6 +6,7 @@ run them) and the data pipeline is imported from ``examples/`` by path.
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
 import math
@@ -15,6 +16,7 @@ import sys
 import tarfile
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -64,9 +66,11 @@ def shards(coco_mini: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[st
     return {"dir": out, "glob": out / "*.tar", "vocab": vocab, "labels": labels}
 
 
-def pretrain(shards: dict[str, Path], output: Path, *extra: str) -> None:
-    """8 steps of 24 images, 2 loader workers over 5 shards: one worker wraps into epoch 1."""
-    data = [
+_SCHEDULE = ["--batch-size", "24", "--steps", "8", "--workers", "2"]
+
+
+def _data(shards: dict[str, Path]) -> list[object]:
+    return [
         "--train-data",
         shards["glob"],
         "--vocab",
@@ -74,15 +78,11 @@ def pretrain(shards: dict[str, Path], output: Path, *extra: str) -> None:
         "--labels",
         shards["labels"],
     ]
-    run(
-        PRETRAIN,
-        *data,
-        *["--batch-size", "24", "--steps", "8", "--workers", "2"],
-        "--output",
-        output,
-        *SMALL,
-        *extra,
-    )
+
+
+def pretrain(shards: dict[str, Path], output: Path, *extra: str) -> None:
+    """8 steps of 24 images, 2 loader workers over 5 shards: one worker wraps into epoch 1."""
+    run(PRETRAIN, *_data(shards), *_SCHEDULE, "--output", output, *SMALL, *extra)
 
 
 @pytest.fixture(scope="session")
@@ -141,6 +141,85 @@ def test_resume_continues_exactly(
     assert losses(output) == pytest.approx(losses(pretrained), rel=1e-5)
     weights = read_json(output / "summary.json")["replica_checksums"]
     assert weights == read_json(pretrained / "summary.json")["replica_checksums"]
+
+
+def test_resume_skips_a_checkpoint_that_does_not_load_and_a_torn_log_line(
+    shards: dict[str, Path], pretrained: Path, tmp_path: Path
+) -> None:
+    output = tmp_path / "torn"
+    pretrain(shards, output, "--stop-at", "3", "--save-every", "1")  # keeps steps 2 and 3
+    newest = output / "checkpoints" / "step_00000003.pt"
+    newest.write_bytes(newest.read_bytes()[:1000])  # truncated, as by a full disk
+    with (output / "log.jsonl").open("a") as log:
+        log.write('{"step": 4, "loss": 0.9')  # a line cut short by a crash
+    result = run(PRETRAIN, *_data(shards), *_SCHEDULE, "--output", output, *SMALL, "--resume")
+    assert f"resume: skipping {newest}: it does not load" in result.stderr
+    assert "resumed from" in result.stderr and "step_00000002.pt at step 2" in result.stderr
+    assert "dropping its torn last line" in result.stderr
+    # From step 2 the run goes on exactly as if never interrupted.
+    assert losses(output) == pytest.approx(losses(pretrained), rel=1e-5)
+    weights = read_json(output / "summary.json")["replica_checksums"]
+    assert weights == read_json(pretrained / "summary.json")["replica_checksums"]
+
+
+def test_resume_refuses_when_no_checkpoint_loads(shards: dict[str, Path], tmp_path: Path) -> None:
+    output = tmp_path / "broken"
+    (output / "checkpoints").mkdir(parents=True)
+    (output / "checkpoints" / "step_00000002.pt").write_bytes(b"not a checkpoint")
+    command = [sys.executable, PRETRAIN, *_data(shards), *_SCHEDULE, "--output", output, *SMALL]
+    result = subprocess.run(
+        [*map(str, command), "--resume"], capture_output=True, text=True, timeout=300, cwd=REPO
+    )
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr, result.stderr
+    assert "no checkpoint in" in result.stderr and "loads" in result.stderr
+    assert "step_00000002.pt" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("cpus", "ranks", "workers"), [(2, "2", 1), (2, None, 2), (64, "8", 4), (1, "2", 0)]
+)
+def test_workers_default_to_the_cpus_per_rank(
+    monkeypatch: pytest.MonkeyPatch, cpus: int, ranks: str | None, workers: int
+) -> None:
+    pretrain_ddp = _import_example("pretrain_ddp")
+    required = ["--train-data", "x", "--vocab", "v", "--output", "o", "--steps", "1"]
+    if ranks is None:
+        monkeypatch.delenv("LOCAL_WORLD_SIZE", raising=False)
+    else:
+        monkeypatch.setenv("LOCAL_WORLD_SIZE", ranks)
+    monkeypatch.setattr(os, "cpu_count", lambda: cpus)
+    if hasattr(os, "sched_getaffinity"):
+        monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cpus)))
+        assert pretrain_ddp.parse_args(required).workers == workers
+        monkeypatch.delattr(os, "sched_getaffinity")  # as on macOS and Windows
+    assert pretrain_ddp.parse_args(required).workers == workers
+
+
+def test_read_log_drops_only_a_torn_last_line(tmp_path: Path) -> None:
+    train_utils = _import_example("train_utils")
+    log = tmp_path / "log.jsonl"
+    lines = ['{"step": 1}', '{"step": 2}', '{"step": 3}']
+    log.write_text("\n".join(lines) + '\n{"step": 4, "lo')
+    warnings: list[str] = []
+    assert train_utils.read_log(log, until_step=2, warn=warnings.append) == lines[:2]
+    assert len(warnings) == 1 and "dropping its torn last line" in warnings[0]
+    log.write_text('{"step": 1}\n{"st\n{"step": 3}\n')
+    with pytest.raises(SystemExit, match="line 2 is not JSON"):
+        train_utils.read_log(log, until_step=3, warn=warnings.append)
+
+
+def _import_example(name: str) -> Any:
+    """``examples/NAME.py`` as a module (the examples import their neighbours by path)."""
+    spec = importlib.util.spec_from_file_location(f"_example_{name}", EXAMPLES / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    path = list(sys.path)
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path[:] = path
+    return module
 
 
 def test_overfit_handful_of_images(coco_mini: Path, tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from catlip.errors import (
     ResourceVersionError,
     VocabularyFileError,
     VocabularyMismatchError,
+    WorkerError,
 )
 
 __all__ = [
@@ -35,5 +36,6 @@ __all__ = [
     "ResourceVersionError",
     "VocabularyFileError",
     "VocabularyMismatchError",
+    "WorkerError",
     "__version__",
 ]

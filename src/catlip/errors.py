@@ -20,6 +20,7 @@ __all__ = [
     "ResourceVersionError",
     "VocabularyFileError",
     "VocabularyMismatchError",
+    "WorkerError",
 ]
 
 
@@ -63,3 +64,7 @@ class InputFormatError(CatlipError, ValueError):
 
 class LabelResolutionError(CatlipError, ValueError):
     """Downstream labels cannot be resolved as asked (for example ``unmatched="error"``)."""
+
+
+class WorkerError(CatlipError, RuntimeError):
+    """A worker process died (killed, or out of memory) or failed; the message says how."""

@@ -20,10 +20,11 @@ from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
 
+from catlip._workers import exit_with_parent, worker_died, worker_signals
 from catlip.cli._common import expand_inputs, open_records
 from catlip.vocab import _blocks
 from catlip.vocab._blocks import block_captions, splittable_inputs
-from catlip.vocab._parallel import process_context, worker_signals
+from catlip.vocab._parallel import process_context
 from catlip.vocab._progress import Progress
 from catlip.vocab.counts import SynsetCounts, count_synsets
 from catlip.vocab.readers import BadRecord, ReadReport
@@ -123,6 +124,7 @@ def _count_part(
 ) -> None:
     """A worker process: count one part and send the result (or the error) to the parent."""
     worker_signals()
+    exit_with_parent()
     try:
         results.send(_count_records(args, extractor, part, parts, shared))
     except BaseException as exc:  # sent to the parent, which raises it
@@ -161,7 +163,7 @@ def count_in_parallel(
         The counts, identical to a single-process run.
 
     Raises:
-        RuntimeError: A worker process died (killed, or out of memory).
+        WorkerError: A worker process died (killed, or out of memory).
     """
     context: Any = process_context()
     files = splittable_inputs(expand_inputs(args.inputs), format=args.format, shard=args.shard)
@@ -188,9 +190,10 @@ def count_in_parallel(
                 parts[waiting[connection]] = payload
         for k in waiting.values():
             if k not in parts and workers[k].exitcode not in (None, 0):
-                raise RuntimeError(
-                    f"a counting process died (exit code {workers[k].exitcode}: killed, "
-                    "or out of memory): run again with fewer jobs (-j)"
+                raise worker_died(
+                    "a counting process",
+                    workers[k].exitcode,
+                    "run again with fewer jobs (-j), or with more memory free",
                 )
 
     try:

@@ -35,15 +35,15 @@ COUNT_EXAMPLE = """examples:
 """
 MERGE_EXAMPLE = """example:
   catlip vocab merge counts-*.json -o counts.json
-  catlip vocab build --from-counts counts.json --min-count 501 -o vocab.json
+  catlip vocab build --from-counts counts.json --min-count 500 -o vocab.json
 """
 BUILD_EXAMPLE = """examples:
   catlip vocab build captions.txt -o vocab.json --min-count 2 -j 8
-  catlip vocab build shards/*.tar -o vocab.json --min-count 501 --max-size 24320
+  catlip vocab build shards/*.tar -o vocab.json --min-count 500 --max-size 24320
   catlip vocab build --from-counts counts.json -o vocab.json --min-count 2
 
---min-count V keeps synsets seen in at least V captions (the paper's "prune synsets seen
-<= 500 times" is --min-count 501). Order: count descending, then wnid.
+--min-count V keeps synsets seen in at least V captions (the paper prunes synsets seen fewer
+than V = 500 times: --min-count 500). Order: count descending, then wnid.
 
 """
 STATS_EXAMPLE = """example:

@@ -14,6 +14,9 @@ import multiprocessing
 from collections.abc import Callable
 from typing import Any
 
+from catlip._workers import exit_with_parent, worker_died
+from catlip.errors import WorkerError
+
 __all__ = ["run_workers"]
 
 Labeller = Callable[[str], list[str]]
@@ -25,7 +28,7 @@ def run_workers(extractor: Labeller, items: list[str], workers: int) -> list[lis
     """Label ``items`` with ``workers`` processes (this one included), order preserved.
 
     Raises:
-        RuntimeError: A child died or failed (its error is in the message).
+        WorkerError: A child died or failed (its error is in the message).
     """
     if "fork" in multiprocessing.get_all_start_methods():
         return _run_forked(extractor, items, workers)
@@ -69,6 +72,7 @@ def _take_slices(counter: Any, total: int) -> Any:
 
 
 def _forked_worker(sender: Any) -> None:
+    exit_with_parent()
     try:
         if _shared is None:
             raise RuntimeError("forked worker has no shared captions")
@@ -109,6 +113,7 @@ def _run_spawned(extractor: Labeller, items: list[str], workers: int) -> list[li
 
 
 def _spawned_worker(sender: Any, extractor: Labeller, start: int, chunk: list[str]) -> None:
+    exit_with_parent()
     try:
         sender.send(("ok", [(start, "\n".join(" ".join(extractor(c)) for c in chunk))]))
     except BaseException as exc:
@@ -121,9 +126,14 @@ def _receive(process: Any, receiver: Any) -> list[tuple[int, str]]:
     try:
         status, payload = receiver.recv()
     except EOFError:
-        raise RuntimeError(f"a batch worker (pid {process.pid}) died without a result") from None
+        process.join()
+        raise worker_died(
+            "a batch worker",
+            process.exitcode,
+            "call batch() with fewer num_workers, or with more memory free",
+        ) from None
     if status != "ok":
-        raise RuntimeError(f"a batch worker failed: {payload}")
+        raise WorkerError(f"a batch worker failed: {payload}")
     result: list[tuple[int, str]] = payload
     return result
 

@@ -16,10 +16,12 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from catlip._workers import exit_with_parent, worker_died, worker_signals
+
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-__all__ = ["chunked", "map_chunks", "process_context", "worker_signals"]
+__all__ = ["chunked", "map_chunks", "process_context"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -34,22 +36,11 @@ def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
-def worker_signals() -> None:
-    """Signal handling for a worker process: the parent owns interruption and clean-up.
-
-    A terminal's Ctrl-C reaches the whole process group; workers dying of it mid-task would only
-    add noise, so they ignore SIGINT. SIGTERM gets its default action back (a forked worker
-    inherits the parent's handler, which may turn it into an exception), so the parent can stop
-    workers at once.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
 def _init_worker(state: Any) -> None:
     global _state
     _state = state
     worker_signals()
+    exit_with_parent()
 
 
 def _run(func: Callable[[Any, list[Any]], Any], chunk: list[Any]) -> Any:
@@ -80,6 +71,9 @@ def map_chunks(
         state: Passed to every call; sent to each worker once (inherited when forked).
         num_workers: ``0`` runs in this process; ``N > 0`` uses ``N`` worker processes.
         chunk_size: Items per task.
+
+    Raises:
+        WorkerError: A worker process died (killed, or out of memory).
     """
     if num_workers < 0:
         raise ValueError(f"num_workers must be >= 0, got {num_workers}")
@@ -110,10 +104,21 @@ def map_chunks(
             size, future = pending.popleft()
             yield size, future.result()
     except BrokenProcessPool:
-        raise RuntimeError(
-            "a worker process died (killed, or out of memory): run again with fewer workers"
-        ) from None
+        # The pool's processes (until shutdown forgets them): their exit codes say which died how.
+        processes = list((getattr(executor, "_processes", None) or {}).values())
+        executor.shutdown(wait=True, cancel_futures=True)
+        raise _dead_worker(processes) from None
     finally:
         for _, future in pending:
             future.cancel()
         executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _dead_worker(processes: list[Any]) -> Exception:
+    """The error for a broken pool: the first worker that died other than by the pool's SIGTERM."""
+    codes = [p.exitcode for p in processes if p.exitcode not in (0, -signal.SIGTERM)]
+    return worker_died(
+        "a worker process",
+        codes[0] if codes else None,
+        "run again with fewer workers (-j, num_workers), or with more memory free",
+    )

@@ -95,8 +95,9 @@ class Vocabulary:
         """Prune synset counts into a vocabulary: keep synsets with ``count >= min_count``.
 
         The order is deterministic: count descending, then wnid ascending. ``max_size`` then keeps
-        the first ``max_size`` of that order. The paper prunes synsets seen ``<= V`` times, so its
-        ``V = 500`` is ``min_count=501``; the released DataComp vocabulary is ``max_size=24320``.
+        the first ``max_size`` of that order. The paper prunes synsets seen fewer than ``V`` times,
+        so its ``V = 500`` is ``min_count=500``; the released DataComp vocabulary is
+        ``max_size=24320``.
 
         Args:
             counts: A :class:`~catlip.vocab.SynsetCounts` (its extractor settings and caption count
