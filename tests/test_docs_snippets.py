@@ -125,7 +125,10 @@ def sandbox_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     - ``run/checkpoints/step_00000020.pt``: what ``pretrain_ddp.py --steps 20`` saves (tutorial
       step 3), with the library's own ``CatLIPClassifier`` (a stand-in backbone) and a random head;
     - ``vocab.pkl``: the released CoreNet vocabulary's format (wnid without padding -> count), a
-      few entries instead of a download.
+      few entries instead of a download;
+    - ``vit_base.pt``, ``datacomp_1_2B_vocab.pkl``, ``dog.jpg``: the CoreNet page's downloads, as a
+      tiny random checkpoint under CoreNet's key names, a six-synset vocabulary and a coco-mini
+      picture.
     """
     import torch
 
@@ -147,6 +150,16 @@ def sandbox_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     torch.save({"model": model.state_dict()}, root / "run" / "checkpoints" / "step_00000020.pt")
     corenet = {"n2084071": 120, "n2121620": 80, "n4256520": 30}  # dog, cat, sofa
     (root / "vocab.pkl").write_bytes(pickle.dumps(corenet))
+    # The CoreNet page's downloads: a tiny random checkpoint under CoreNet's key names and a
+    # vocabulary of the synsets its examples name; a real picture for its dog.jpg.
+    from test_corenet import corenet_state_dict
+
+    released = {"n1440764": 90, "n2102040": 80, "n2979186": 70, "n3000684": 60, "n3028079": 50}
+    released["n2084071"] = 40  # tench, springer, cassette player, chain saw, church; dog
+    (root / "datacomp_1_2B_vocab.pkl").write_bytes(pickle.dumps(released))
+    state = corenet_state_dict(64, 1, num_classes=len(released))
+    torch.save(state, root / "vit_base.pt")
+    shutil.copy(next((COCO_MINI / "val2017").glob("*.jpg")), root / "dog.jpg")
     return root
 
 
