@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from catlip.resources import wordnet
-from catlip.text.ids import synset
+from catlip.text.ids import is_wnid, synset
 
 __all__ = [
     "ParsedLabel",
@@ -31,8 +31,7 @@ __all__ = [
     "synset_of_id",
 ]
 
-_WNID = re.compile(r"^n\d{8}$")
-_SYNSET_NAME = re.compile(r"^\S+\.n\.\d{2}$")
+_SYNSET_NAME = re.compile(r"\S+\.n\.[0-9]{2}")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
 _PARENTHETICAL = re.compile(r"\(([^()]*)\)")
 # "X or Y", "X / Y", "X, Y" list alternative names of one class.
@@ -79,7 +78,7 @@ def parse_label(label: str) -> ParsedLabel:
         ('red wolf', 'maned wolf')
     """
     text = label.strip()
-    if _WNID.match(text) or _SYNSET_NAME.match(text):
+    if is_wnid(text) or _SYNSET_NAME.fullmatch(text):
         return ParsedLabel(label, text, (), None)
     hints = [_normalize(h) for h in _PARENTHETICAL.findall(text)]
     body = _PARENTHETICAL.sub(" ", text).replace("_", " ")
@@ -229,7 +228,7 @@ def synset_of_id(synset_id: str) -> Any | None:
     from nltk.corpus.reader.wordnet import WordNetError
 
     try:
-        if _WNID.match(synset_id):
+        if is_wnid(synset_id):
             return synset(synset_id)
         found = wordnet().synset(synset_id)
     except (LookupError, ValueError, WordNetError):
