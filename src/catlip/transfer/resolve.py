@@ -213,7 +213,7 @@ def resolve_labels(
     # Labels with no sense of their own are resolved from their parts, which join the context.
     parts: dict[int, list[ParsedLabel]] = {}
     for i, (p, found) in enumerate(zip(parsed, options, strict=True)):
-        if p.synset_id is None and not found and p.names and " " in p.names[0]:
+        if p.synset_id is None and not found and " " in p.names[0] and not p.too_long:
             name = p.names[0]
             pieces = [phrase for phrase, _ in subphrases(name)] or name.split()
             # Adjectives before the head ("green iguana", "African rock python") are not the class.
