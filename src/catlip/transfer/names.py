@@ -27,6 +27,7 @@ __all__ = [
     "ParsedLabel",
     "candidate_synsets",
     "is_modifier",
+    "label_key",
     "lookup_forms",
     "parse_label",
     "subphrases",
@@ -76,6 +77,18 @@ class ParsedLabel:
 
 def _normalize(text: str) -> str:
     return " ".join(text.replace("_", " ").split()).strip(" -'\".").lower()
+
+
+def label_key(label: str) -> str:
+    """Return ``label`` with case, runs of spaces and underscores ignored: labels with the same
+    key name the same class (``"Sunglasses"``, ``"sunglasses "``, ``"great_white shark"``).
+
+    Example:
+        >>> from catlip.transfer.names import label_key
+        >>> label_key(" Great_White  shark") == label_key("great white shark")
+        True
+    """
+    return " ".join(label.replace("_", " ").split()).casefold()
 
 
 def parse_label(label: str) -> ParsedLabel:
