@@ -37,7 +37,9 @@ def vocab() -> Vocabulary:
 def head_for(vocab: Vocabulary, features: int = 6) -> nn.Linear:
     head = nn.Linear(features, len(vocab))
     with torch.no_grad():
-        head.weight.copy_(torch.randn(len(vocab), features, generator=torch.Generator().manual_seed(0)))
+        head.weight.copy_(
+            torch.randn(len(vocab), features, generator=torch.Generator().manual_seed(0))
+        )
         head.bias.copy_(torch.arange(len(vocab), dtype=torch.float32))
     return head
 

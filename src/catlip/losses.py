@@ -9,9 +9,10 @@ Targets come in two formats:
 
 - **dense**: a ``[B, V]`` multi-hot tensor, float or bool (float targets may be soft);
 - **sparse**: an integer ``[B, K]`` tensor of class indices padded with ``-1`` (what
-  ``catlip.vocab.pad_labels`` makes). Integer targets are always indices. The sparse path never builds the ``[B, V]`` target and keeps
-  no ``[B, V]`` temporaries for backward; repeated indices in a row count once, rows of only
-  ``-1`` (captions without labels) are valid all-negative rows.
+  ``catlip.vocab.pad_labels`` makes). Integer targets are always indices. The sparse path never
+  builds the ``[B, V]`` target and keeps no ``[B, V]`` temporaries for backward; repeated
+  indices in a row count once, rows of only ``-1`` (captions without labels) are valid
+  all-negative rows.
 
 The loss is per-sample, so it needs no collective: under DDP each rank computes it on its own
 batch and DDP's gradient averaging does the rest (unlike CLIP's contrastive loss, which gathers

@@ -18,9 +18,9 @@ EXAMPLE = """examples:
 
 LABELS.txt has one label per line: a wnid (n01440764), a synset name (tench.n.01) or a class name
 as the data set writes it (great white shark, bat_(animal)). Blank lines and lines starting with #
-are skipped; a repeated label is resolved once and listed. Each label is resolved like Transfer Init does: exact (its
-synset is in the vocabulary), similar (the most path-similar vocabulary synset), average (the
-parts of a multi-word name), or unmatched.
+are skipped; a repeated label is resolved once and listed. Each label is resolved like Transfer
+Init does: exact (its synset is in the vocabulary), similar (the most path-similar vocabulary
+synset), average (the parts of a multi-word name), or unmatched.
 """
 
 

@@ -64,8 +64,10 @@ def duplicate_groups(labels: Sequence[str]) -> tuple[tuple[int, ...], ...]:
 def summary_lines(
     matches: Sequence[LabelMatch], *, notes: dict[str, str] | None = None, shown: int = 8
 ) -> list[str]:
-    """Readable lines: a count per method, then up to ``shown`` labels of each non-exact method,
-    then the labels that name one class more than once (see :func:`duplicate_groups`)."""
+    """Readable lines: a count per method, up to ``shown`` labels per non-exact method, repeats.
+
+    The repeats are the labels that name one class more than once (see :func:`duplicate_groups`).
+    """
     counts = count_methods(matches)
     total = max(1, len(matches))
     notes = notes or {}
@@ -86,7 +88,9 @@ def summary_lines(
         classes = sum(len(group) for group in groups)
         lines.append(f"repeated ({len(groups)} names shared by {classes} classes, resolved alike):")
         for group in groups:
-            names = " = ".join(repr(label) for label in dict.fromkeys(matches[i].label for i in group))
+            names = " = ".join(
+                repr(label) for label in dict.fromkeys(matches[i].label for i in group)
+            )
             lines.append(f"  {names}: classes {', '.join(str(i) for i in group)}")
     return lines
 

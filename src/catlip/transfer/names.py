@@ -80,8 +80,10 @@ def _normalize(text: str) -> str:
 
 
 def label_key(label: str) -> str:
-    """Return ``label`` with case, runs of spaces and underscores ignored: labels with the same
-    key name the same class (``"Sunglasses"``, ``"sunglasses "``, ``"great_white shark"``).
+    """Return ``label`` with case, runs of spaces and underscores ignored.
+
+    Labels with the same key name the same class (``"Sunglasses"``, ``"sunglasses "``,
+    ``"great_white shark"``).
 
     Example:
         >>> from catlip.transfer.names import label_key
@@ -217,8 +219,7 @@ def subphrases(name: str) -> list[tuple[str, str]]:
                 covered_to[start] = max(covered_to[start], end)
                 found.append((start, end))
     return [
-        (" ".join(words[start:end]), " ".join(words[:start] + words[end:]))
-        for start, end in found
+        (" ".join(words[start:end]), " ".join(words[:start] + words[end:])) for start, end in found
     ]
 
 

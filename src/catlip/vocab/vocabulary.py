@@ -412,8 +412,9 @@ class Vocabulary:
 
 
 def check_wordnet_nouns(wnids: Sequence[str], *, source: str) -> None:
-    """Raise :class:`~catlip.errors.VocabularyFileError` naming the entries of ``wnids`` that are
-    not WordNet 3.0 noun synsets (a class no caption can ever switch on).
+    """Raise :class:`~catlip.errors.VocabularyFileError` naming wnids WordNet 3.0 lacks.
+
+    A wnid that is not a WordNet 3.0 noun synset is a class no caption can ever switch on.
 
     Args:
         wnids: Well-formed wnids in class order.
