@@ -124,7 +124,7 @@ class CoverageReport:
 
     @property
     def duplicates(self) -> tuple[tuple[int, ...], ...]:
-        """Positions of labels naming one class more than once (see :func:`duplicate_groups`)."""
+        """Positions of labels naming one class more than once, up to case and spaces."""
         return duplicate_groups([m.label for m in self.matches])
 
     def to_dict(self) -> dict[str, Any]:

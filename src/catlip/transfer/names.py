@@ -35,9 +35,9 @@ __all__ = [
 ]
 
 MAX_LABEL_WORDS = 32
-"""Words (names and parenthetical together) beyond which a label is not looked up: it is a
-sentence or a caption, not a class name (ImageNet's longest list of synonyms has 16 words), and
-its sense search would grow with the square of its length."""
+"""The most words a label is looked up with, its names and parenthetical together. A longer
+label is a sentence or a caption, not a class name (ImageNet's longest list of synonyms has 16
+words), and its sense search would grow with the square of its length."""
 
 MAX_LEMMA_WORDS = 9
 """Words in WordNet 3.0's longest noun lemma (``abul-walid_mohammed_ibn-ahmad_ibn-mohammed_ibn-
