@@ -160,7 +160,7 @@ SIGNATURES = {
     "catlip.vocab:Vocabulary": "wnids, counts=None, *extractor_settings=None, *min_count=None, "
     "*max_size=None, *num_captions=None",
     "catlip.vocab:Vocabulary.encode_caption": "self, caption",
-    "catlip.vocab:Vocabulary.from_corenet": "path, *extractor_settings=None",
+    "catlip.vocab:Vocabulary.from_corenet": "path, *extractor_settings=None, *allow_mismatch=False",
     "catlip.vocab:Vocabulary.from_counts": "counts, *min_count=1, *max_size=None, "
     "*extractor_settings=None",
     "catlip.vocab:Vocabulary.load": "path, *extractor=None, *allow_mismatch=False",

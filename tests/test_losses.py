@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from catlip.losses import CatLIPLoss, catlip_loss
+from catlip.vocab import pad_labels
 
 REDUCTIONS = ["batch_mean", "mean", "sum", "none"]
 
@@ -220,15 +222,69 @@ def test_bad_shapes_and_types() -> None:
         )
 
 
-def test_format_inference() -> None:
+def test_integer_targets_are_class_indices_even_when_k_equals_v() -> None:
+    # The issue's case: two samples, V = 2, labels [0, 1] and [1, 0]: K == V with no padding.
+    logits = torch.tensor([[2.0, -1.0], [0.5, 3.0]])
+    targets = pad_labels([[0, 1], [1, 0]])
+    want = catlip_loss(logits, torch.ones(2, 2))  # every class of every sample is a positive
+    with pytest.warns(FutureWarning, match="class indices"):
+        got = catlip_loss(logits, targets)
+    torch.testing.assert_close(got, want)
+    torch.testing.assert_close(catlip_loss(logits, targets, sparse=True), want)
+    assert math.isclose(want.item(), 0.9814, abs_tol=1e-4)
+
+
+@given(problems(), st.sampled_from([torch.int64, torch.int32, torch.int16]))
+def test_integer_index_targets_equal_float_multi_hot(p: dict[str, Any], dtype: Any) -> None:
+    """For any logits and index sets, of any width K (K == V included), sparse == dense."""
+    classes = p["logits"].shape[1]
+    indices = p["indices"]
+    # Widen or narrow the index rows to exactly V columns half the time: the ambiguous width.
+    if indices.shape[1] and classes != indices.shape[1]:
+        indices = indices[:, :classes]
+        pad = torch.full((indices.shape[0], classes - indices.shape[1]), -1)
+        indices = torch.cat([indices, pad], dim=1)
+    dense = multi_hot(indices, classes)
+    kw = {"reduction": p["reduction"], "label_smoothing": p["eps"], "pos_weight": p["pos_weight"]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        got, got_grad = _value_and_grad(
+            lambda z: catlip_loss(z, indices.to(dtype), **kw), p["logits"]
+        )
+    want, want_grad = _value_and_grad(lambda z: catlip_loss(z, dense, **kw), p["logits"])
+    torch.testing.assert_close(got, want, rtol=1e-7, atol=1e-8)
+    torch.testing.assert_close(got_grad, want_grad, rtol=1e-7, atol=1e-8)
+
+
+def test_format_follows_the_dtype() -> None:
     logits = torch.randn(3, 4, dtype=torch.float64)
     multi = torch.tensor([[1, 0, 0, 1], [0, 0, 0, 0], [1, 1, 1, 1]])
     as_dense = catlip_loss(logits, multi.double())
-    torch.testing.assert_close(catlip_loss(logits, multi), as_dense)  # int [B, V] 0/1: dense
-    padded = torch.tensor([[0, 3, -1, -1], [-1, -1, -1, -1], [0, 1, 2, 3]])  # K == V with -1
-    torch.testing.assert_close(catlip_loss(logits, padded), as_dense)
-    full = torch.tensor([[0, 3, 3, 0], [0, 1, 2, 3], [0, 1, 2, 3]])  # K == V, no -1: say so
-    assert not torch.allclose(catlip_loss(logits, full), catlip_loss(logits, full, sparse=True))
+    torch.testing.assert_close(catlip_loss(logits, multi.bool()), as_dense)
+    padded = torch.tensor([[0, 3, -1, -1], [-1, -1, -1, -1], [0, 1, 2, 3]])
+    torch.testing.assert_close(catlip_loss(logits, padded, sparse=True), as_dense)
+    wider = torch.cat([padded, torch.full((3, 1), -1)], dim=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # K != V: no warning
+        torch.testing.assert_close(catlip_loss(logits, wider), as_dense)
+    with pytest.raises(TypeError, match=r"\.float\(\) or targets\.bool\(\)"):
+        catlip_loss(logits, multi, sparse=False)  # an integer matrix is never read as dense
+    with pytest.warns(FutureWarning):
+        catlip_loss(logits, multi)  # read as indices {0, 1}: warned, since 0.1 read it as dense
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("sparse", [True, False])
+def test_empty_batch_is_zero_with_a_gradient(reduction: str, sparse: bool) -> None:
+    logits = torch.randn(0, 5, requires_grad=True)
+    targets = torch.empty(0, 3, dtype=torch.long) if sparse else torch.empty(0, 5)
+    loss = catlip_loss(logits, targets, reduction=reduction)
+    if reduction == "none":
+        assert loss.shape == (0, 5)
+    else:
+        assert loss.shape == () and loss.item() == 0.0
+    loss.sum().backward()
+    assert logits.grad is not None and logits.grad.shape == (0, 5)
 
 
 def test_module_wraps_function_and_has_no_hidden_state() -> None:
@@ -249,6 +305,27 @@ def test_module_wraps_function_and_has_no_hidden_state() -> None:
     assert CatLIPLoss().pos_weight is None
     with pytest.raises(ValueError):
         CatLIPLoss(reduction="avg")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"reduction": "avg"},
+        {"label_smoothing": 1.5},
+        {"label_smoothing": "0.1"},
+        {"pos_weight": torch.ones(1, 5)},
+        {"pos_weight": [1.0] * 5},
+        {"sparse": "yes"},
+    ],
+)
+def test_function_and_module_check_options_alike(kwargs: dict[str, Any]) -> None:
+    with pytest.raises((TypeError, ValueError)) as from_function:
+        catlip_loss(torch.randn(2, 5), torch.tensor([[1], [2]]), **kwargs)
+    with pytest.raises((TypeError, ValueError)) as from_module:
+        CatLIPLoss(**kwargs)
+    assert from_function.type is from_module.type
+    function_message = str(from_function.value).removeprefix("catlip_loss: ")
+    assert str(from_module.value) == "CatLIPLoss: " + function_message
 
 
 def test_sparse_path_saves_no_batch_by_vocab_tensors() -> None:

@@ -170,7 +170,7 @@ class _SparseBCE(torch.autograd.Function):
         # so no chunks. Otherwise (half logits) the float32 temporaries coexist with the
         # gradient: keep their chunks small.
         in_place = grad.dtype == ctype and not torch.compiler.is_compiling()
-        rows = batch if in_place else _chunk_rows(batch, num_classes, fewest=False)
+        rows = max(batch, 1) if in_place else _chunk_rows(batch, num_classes, fewest=False)
         for r0 in range(0, batch, rows):
             z = logits[r0 : r0 + rows].to(ctype)
             g = torch.sigmoid(z, out=grad[r0 : r0 + rows]) if in_place else torch.sigmoid(z)

@@ -7,11 +7,12 @@ objective).
 
 Targets come in two formats:
 
-- **dense**: a ``[B, V]`` multi-hot tensor (float, bool or integer; float targets may be soft);
-- **sparse**: a ``LongTensor[B, K]`` of class indices padded with ``-1`` (what
-  ``catlip.vocab.pad_labels`` makes). The sparse path never builds the ``[B, V]`` target and keeps
-  no ``[B, V]`` temporaries for backward; repeated indices in a row count once, rows of only
-  ``-1`` (captions without labels) are valid all-negative rows.
+- **dense**: a ``[B, V]`` multi-hot tensor, float or bool (float targets may be soft);
+- **sparse**: an integer ``[B, K]`` tensor of class indices padded with ``-1`` (what
+  ``catlip.vocab.pad_labels`` makes). Integer targets are always indices. The sparse path never
+  builds the ``[B, V]`` target and keeps no ``[B, V]`` temporaries for backward; repeated
+  indices in a row count once, rows of only ``-1`` (captions without labels) are valid
+  all-negative rows.
 
 The loss is per-sample, so it needs no collective: under DDP each rank computes it on its own
 batch and DDP's gradient averaging does the rest (unlike CLIP's contrastive loss, which gathers
@@ -28,6 +29,7 @@ Example:
 
 from __future__ import annotations
 
+import warnings
 from typing import Literal
 
 import torch
@@ -47,30 +49,29 @@ Reduction = Literal["batch_mean", "mean", "sum", "none"]
 """How :func:`catlip_loss` reduces the ``[B, V]`` element-wise losses."""
 
 _REDUCTIONS = ("batch_mean", "mean", "sum", "none")
-_INTEGER_DTYPES = (torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64)
 
 
-def _is_sparse(logits: Tensor, targets: Tensor, sparse: bool | None) -> bool:
-    """Decide the target format (see :func:`catlip_loss` for the rule)."""
-    if sparse is not None:
-        if sparse and targets.dtype not in _INTEGER_DTYPES:
-            raise TypeError(
-                f"catlip_loss: sparse targets must be an integer tensor of class indices, got "
-                f"{targets.dtype}; pass sparse=False for dense multi-hot targets"
-            )
-        return sparse
-    if targets.dtype not in _INTEGER_DTYPES:
-        return False
-    if targets.shape[1] != logits.shape[1]:
-        return True
-    # An integer [B, V] tensor: multi-hot, unless it holds -1 padding. Inspecting the values
-    # is a data-dependent branch that torch.compile cannot trace, so there the caller decides.
-    if torch.compiler.is_compiling():
-        raise ValueError(
-            "catlip_loss: integer targets of shape [B, V] are ambiguous under torch.compile "
-            "(multi-hot or padded indices?); pass sparse=True or sparse=False"
-        )
-    return bool((targets < 0).any())
+def _check_options(
+    reduction: object,
+    label_smoothing: object,
+    pos_weight: object,
+    sparse: object,
+    *,
+    caller: str,
+) -> None:
+    """Check the options of :func:`catlip_loss` and :class:`CatLIPLoss` (the one place)."""
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{caller}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+    if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, (int, float)):
+        raise TypeError(f"{caller}: label_smoothing must be a number, got {label_smoothing!r}")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"{caller}: label_smoothing must be in [0, 1], got {label_smoothing!r}")
+    if pos_weight is not None and not isinstance(pos_weight, Tensor):
+        raise TypeError(f"{caller}: pos_weight must be a torch.Tensor of shape [num_classes]")
+    if pos_weight is not None and pos_weight.dim() != 1:
+        raise ValueError(f"{caller}: pos_weight must be a 1-D tensor of shape [num_classes]")
+    if sparse not in (None, True, False):
+        raise ValueError(f"{caller}: sparse must be None, True or False, got {sparse!r}")
 
 
 def _check_arguments(
@@ -79,7 +80,9 @@ def _check_arguments(
     reduction: str,
     label_smoothing: float,
     pos_weight: Tensor | None,
+    sparse: bool | None,
 ) -> None:
+    """Check the tensors and options of one :func:`catlip_loss` call (shapes and dtypes only)."""
     if not isinstance(logits, Tensor) or not isinstance(targets, Tensor):
         raise TypeError("catlip_loss: logits and targets must be torch.Tensor")
     if not logits.is_floating_point():
@@ -94,18 +97,48 @@ def _check_arguments(
             f"catlip_loss: targets must be [batch, num_classes] (dense) or [batch, K] (sparse) "
             f"with the logits' batch size {logits.shape[0]}, got shape {tuple(targets.shape)}"
         )
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"catlip_loss: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"catlip_loss: label_smoothing must be in [0, 1], got {label_smoothing}")
-    if pos_weight is not None:
-        if not isinstance(pos_weight, Tensor):
-            raise TypeError("catlip_loss: pos_weight must be a torch.Tensor of shape [num_classes]")
-        if pos_weight.shape != (logits.shape[1],):
-            raise ValueError(
-                f"catlip_loss: pos_weight must have shape [num_classes] = [{logits.shape[1]}], "
-                f"got {tuple(pos_weight.shape)}"
-            )
+    _check_options(reduction, label_smoothing, pos_weight, sparse, caller="catlip_loss")
+    if pos_weight is not None and pos_weight.shape != (logits.shape[1],):
+        raise ValueError(
+            f"catlip_loss: pos_weight must have shape [num_classes] = [{logits.shape[1]}], "
+            f"got {tuple(pos_weight.shape)}"
+        )
+
+
+def _is_sparse(logits: Tensor, targets: Tensor, sparse: bool | None) -> bool:
+    """Decide the target format from the dtype alone (see :func:`catlip_loss` for the rule).
+
+    Only dtypes and shapes are read, never values: no host sync, nothing for torch.compile to
+    break on.
+    """
+    dtype = targets.dtype
+    integer = not (dtype.is_floating_point or dtype.is_complex or dtype == torch.bool)
+    if sparse is True and not integer:
+        raise TypeError(
+            f"catlip_loss: sparse targets must be an integer tensor of class indices, got "
+            f"{targets.dtype}; pass sparse=False (or leave it None) for dense multi-hot targets"
+        )
+    if sparse is False and integer:
+        raise TypeError(
+            f"catlip_loss: dense targets must be floating point or bool, got {targets.dtype} "
+            "(integer targets are class indices); pass targets.float() or targets.bool() for "
+            "a multi-hot matrix"
+        )
+    if (
+        sparse is None
+        and integer
+        and targets.shape[1] == logits.shape[1]
+        and not torch.compiler.is_compiling()
+    ):
+        warnings.warn(
+            "catlip_loss: integer targets of shape [B, V] are read as class indices padded with "
+            "-1, as integer targets always are (catlip 0.1 read them as multi-hot unless they "
+            "held a -1). For a multi-hot matrix pass targets.float() or targets.bool(); for "
+            "indices pass sparse=True to silence this warning.",
+            FutureWarning,
+            stacklevel=3,
+        )
+    return integer
 
 
 def catlip_loss(
@@ -132,29 +165,36 @@ def catlip_loss(
     sums everything; ``"none"`` returns the element-wise ``[B, V]`` losses, as PyTorch's
     ``reduction="none"`` does (``.sum(1)`` of it is the per-sample loss).
 
-    Target format: ``sparse=True`` or ``sparse=False`` says it explicitly. Left as ``None``,
-    float and bool targets are dense; integer targets are sparse when ``K != V`` and, when
-    ``K == V``, when they contain a ``-1`` (under :func:`torch.compile` an integer ``[B, V]``
-    target needs the explicit keyword). Sparse indices must be ``-1`` or in ``[0, V)``.
+    Target format, from the dtype alone: **integer targets are class indices** (sparse, padded
+    with ``-1``, any width ``K``, including ``K == V``); **float and bool targets are dense**
+    ``[B, V]`` multi-hot (or soft) targets. ``sparse=True``/``sparse=False`` asserts the format
+    and raises ``TypeError`` when the dtype says otherwise (an integer 0/1 matrix is dense only
+    after ``.float()`` or ``.bool()``). Integer ``[B, V]`` targets with ``sparse=None`` warn
+    (``FutureWarning``), because catlip 0.1 read them as multi-hot; ``sparse=True`` silences
+    it. Sparse indices must be ``-1`` or in ``[0, V)``.
+
+    An empty batch (``B = 0``) gives a loss of 0 (``[0, V]`` for ``"none"``) and an empty
+    gradient, not NaN.
 
     Float16/bfloat16 logits are computed in float32 and the loss is float32; the gradient has
     the logits' dtype. ``pos_weight`` is a constant: no gradient flows into it.
 
     Args:
         logits: ``[B, V]`` scores before the sigmoid.
-        targets: dense ``[B, V]`` multi-hot (or soft) targets, or a ``LongTensor[B, K]`` of class
-            indices padded with ``-1``.
+        targets: dense ``[B, V]`` float or bool multi-hot (or soft) targets, or an integer
+            ``[B, K]`` tensor of class indices padded with ``-1``.
         reduction: ``"batch_mean"``, ``"mean"``, ``"sum"`` or ``"none"``.
         label_smoothing: :math:`\varepsilon` in ``[0, 1]``: targets become
             :math:`1 - \varepsilon/2` and :math:`\varepsilon/2`.
         pos_weight: ``[V]`` weights of the positive term, per class.
-        sparse: force the target format; ``None`` infers it (see above).
+        sparse: assert the target format; ``None`` takes it from the dtype (see above).
 
     Returns:
         A scalar, or ``[B, V]`` for ``reduction="none"``.
 
     Raises:
-        TypeError: non-floating logits, or non-integer targets with ``sparse=True``.
+        TypeError: non-floating logits, non-integer targets with ``sparse=True``, or integer
+            targets with ``sparse=False``.
         ValueError: shapes that do not match, an unknown reduction, smoothing outside
             ``[0, 1]``, or a sparse index outside ``[-1, V)``.
 
@@ -165,7 +205,7 @@ def catlip_loss(
         >>> loss = catlip_loss(logits, labels, label_smoothing=0.1)
         >>> loss.backward()
     """
-    _check_arguments(logits, targets, reduction, label_smoothing, pos_weight)
+    _check_arguments(logits, targets, reduction, label_smoothing, pos_weight, sparse)
     batch, num_classes = logits.shape
     ctype = compute_dtype(logits.dtype)
     weight = None if pos_weight is None else pos_weight.to(device=logits.device, dtype=ctype)
@@ -203,10 +243,12 @@ def catlip_loss(
             return out
         total = out
 
+    # max(..., 1): an empty batch sums to 0, and 0 / 1 keeps it 0 (with a defined, empty,
+    # gradient) where 0 / 0 would be NaN.
     if reduction == "batch_mean":
-        return total / batch
+        return total / max(batch, 1)
     if reduction == "mean":
-        return total / (batch * num_classes)
+        return total / max(batch * num_classes, 1)
     return total
 
 
@@ -219,7 +261,7 @@ class CatLIPLoss(nn.Module):
         reduction: ``"batch_mean"`` (default, the paper's), ``"mean"``, ``"sum"`` or ``"none"``.
         label_smoothing: :math:`\varepsilon` in ``[0, 1]``.
         pos_weight: ``[V]`` per-class weights of the positive term.
-        sparse: force the target format; ``None`` infers it per call.
+        sparse: assert the target format; ``None`` takes it from the dtype (integer: indices).
 
     Example:
         >>> import torch
@@ -240,16 +282,7 @@ class CatLIPLoss(nn.Module):
         sparse: bool | None = None,
     ) -> None:
         super().__init__()
-        if reduction not in _REDUCTIONS:
-            raise ValueError(
-                f"CatLIPLoss: reduction must be one of {_REDUCTIONS}, got {reduction!r}"
-            )
-        if not 0.0 <= label_smoothing <= 1.0:
-            raise ValueError(
-                f"CatLIPLoss: label_smoothing must be in [0, 1], got {label_smoothing}"
-            )
-        if pos_weight is not None and (not isinstance(pos_weight, Tensor) or pos_weight.dim() != 1):
-            raise ValueError("CatLIPLoss: pos_weight must be a 1-D tensor of shape [num_classes]")
+        _check_options(reduction, label_smoothing, pos_weight, sparse, caller="CatLIPLoss")
         self.reduction: Reduction = reduction
         self.label_smoothing = float(label_smoothing)
         self.sparse = sparse

@@ -6,7 +6,6 @@ import argparse
 import json
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +18,9 @@ EXAMPLE = """examples:
 
 LABELS.txt has one label per line: a wnid (n01440764), a synset name (tench.n.01) or a class name
 as the data set writes it (great white shark, bat_(animal)). Blank lines and lines starting with #
-are skipped; labels must be distinct. Each label is resolved like Transfer Init does: exact (its
-synset is in the vocabulary), similar (the most path-similar vocabulary synset), average (the
-parts of a multi-word name), or unmatched.
+are skipped; a repeated label is resolved once and listed. Each label is resolved like Transfer
+Init does: exact (its synset is in the vocabulary), similar (the most path-similar vocabulary
+synset), average (the parts of a multi-word name), or unmatched.
 """
 
 
@@ -84,11 +83,6 @@ def run(args: argparse.Namespace) -> int:
     from catlip.vocab import Vocabulary
 
     labels = read_label_file(args.labels)
-    repeated = sorted(label for label, n in Counter(labels).items() if n > 1)
-    if repeated:
-        raise InputFormatError(
-            f"label file {args.labels} repeats {repeated[:5]}: every class needs a distinct label"
-        )
     vocab = Vocabulary.load(args.vocab)
     threshold = DEFAULT_SIMILARITY_THRESHOLD if args.threshold is None else args.threshold
     if not 0.0 < threshold <= 1.0:

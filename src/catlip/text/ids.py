@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from catlip.resources import wordnet
@@ -17,9 +18,12 @@ from catlip.resources import wordnet
 if TYPE_CHECKING:
     from nltk.corpus.reader.wordnet import Synset
 
-__all__ = ["format_wnid", "is_wnid", "synset", "wnid"]
+__all__ = ["WNID_PATTERN", "format_wnid", "is_wnid", "synset", "unknown_wnids", "wnid"]
 
-_WNID = re.compile(r"n\d{8}\Z")
+WNID_PATTERN = re.compile(r"n[0-9]{8}")
+"""The form of a wnid, for ``fullmatch``: ``n`` and eight ASCII digits (``\\d`` would also take
+the digits of other scripts, which ``int`` reads but no wnid contains). The one definition in
+catlip."""
 
 
 def format_wnid(offset: int) -> str:
@@ -44,7 +48,7 @@ def format_wnid(offset: int) -> str:
 
 
 def is_wnid(value: object) -> bool:
-    """Return whether ``value`` is a string of the wnid form ``"n"`` + 8 digits.
+    """Return whether ``value`` is a string of the wnid form ``"n"`` + 8 ASCII digits.
 
     This checks the form only; :func:`synset` also checks that WordNet has the synset.
 
@@ -52,7 +56,26 @@ def is_wnid(value: object) -> bool:
         >>> is_wnid("n01440764"), is_wnid("n1440764")
         (True, False)
     """
-    return isinstance(value, str) and _WNID.match(value) is not None
+    return isinstance(value, str) and WNID_PATTERN.fullmatch(value) is not None
+
+
+def unknown_wnids(wnids: Iterable[str]) -> list[str]:
+    """Return the wnids, in order, that name no WordNet 3.0 noun synset.
+
+    Reads WordNet's ``data.noun`` directly (:func:`catlip.text.wndb.wordnet_db`, a fraction of a
+    second once per process), not NLTK's corpus reader. Ids not of the wnid form count as unknown.
+
+    Raises:
+        MissingResourceError: WordNet is not installed.
+
+    Example:
+        >>> unknown_wnids(["n02084071", "n00000001"])
+        ['n00000001']
+    """
+    from catlip.text.wndb import wordnet_db
+
+    is_noun_synset = wordnet_db().is_noun_synset
+    return [w for w in wnids if not is_wnid(w) or not is_noun_synset(int(w[1:]))]
 
 
 def wnid(synset: Synset) -> str:
@@ -105,8 +128,8 @@ def synset(wnid: str) -> Any:
     """
     if not isinstance(wnid, str):
         raise TypeError(f"wnid must be a str such as 'n01440764', got {type(wnid).__name__}")
-    if _WNID.match(wnid) is None:
-        raise ValueError(f"{wnid!r} is not a wnid: expected 'n' followed by 8 digits")
+    if not is_wnid(wnid):
+        raise ValueError(f"{wnid!r} is not a wnid: expected 'n' followed by 8 digits (0-9)")
     reader = wordnet()
     try:
         with warnings.catch_warnings():

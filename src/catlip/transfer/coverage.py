@@ -19,12 +19,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from catlip.transfer.names import label_key
 from catlip.transfer.resolve import DEFAULT_SIMILARITY_THRESHOLD, LabelMatch, resolve_labels
 
 if TYPE_CHECKING:
     from catlip.vocab import Vocabulary
 
-__all__ = ["METHODS", "CoverageReport", "count_methods", "coverage", "summary_lines"]
+__all__ = [
+    "METHODS",
+    "CoverageReport",
+    "count_methods",
+    "coverage",
+    "duplicate_groups",
+    "summary_lines",
+]
 
 METHODS = ("exact", "similar", "average", "unmatched")
 """The resolution methods, in the order they are tried."""
@@ -38,10 +46,28 @@ def count_methods(matches: Sequence[LabelMatch]) -> dict[str, int]:
     return found
 
 
+def duplicate_groups(labels: Sequence[str]) -> tuple[tuple[int, ...], ...]:
+    """Positions of labels that name the same class, up to case, spaces and underscores.
+
+    Only groups of two or more are returned, each in label order, in order of first appearance.
+
+    Example:
+        >>> duplicate_groups(["missile", "dog", "Missile", "cat", "missile"])
+        ((0, 2, 4),)
+    """
+    groups: dict[str, list[int]] = {}
+    for position, label in enumerate(labels):
+        groups.setdefault(label_key(label), []).append(position)
+    return tuple(tuple(group) for group in groups.values() if len(group) > 1)
+
+
 def summary_lines(
     matches: Sequence[LabelMatch], *, notes: dict[str, str] | None = None, shown: int = 8
 ) -> list[str]:
-    """Readable lines: a count per method, then up to ``shown`` labels of each non-exact method."""
+    """Readable lines: a count per method, up to ``shown`` labels per non-exact method, repeats.
+
+    The repeats are the labels that name one class more than once (see :func:`duplicate_groups`).
+    """
     counts = count_methods(matches)
     total = max(1, len(matches))
     notes = notes or {}
@@ -57,6 +83,15 @@ def summary_lines(
             lines.extend(f"  {m}" for m in listed[:shown])
             if len(listed) > shown:
                 lines.append(f"  ... and {len(listed) - shown} more")
+    groups = duplicate_groups([m.label for m in matches])
+    if groups:
+        classes = sum(len(group) for group in groups)
+        lines.append(f"repeated ({len(groups)} names shared by {classes} classes, resolved alike):")
+        for group in groups:
+            names = " = ".join(
+                repr(label) for label in dict.fromkeys(matches[i].label for i in group)
+            )
+            lines.append(f"  {names}: classes {', '.join(str(i) for i in group)}")
     return lines
 
 
@@ -87,6 +122,11 @@ class CoverageReport:
         """The distinct vocabulary synsets the labels use, in first-use order."""
         return tuple(dict.fromkeys(w for m in self.matches for w in m.wnids))
 
+    @property
+    def duplicates(self) -> tuple[tuple[int, ...], ...]:
+        """Positions of labels naming one class more than once, up to case and spaces."""
+        return duplicate_groups([m.label for m in self.matches])
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: sizes, counts, fractions and every match."""
         return {
@@ -95,6 +135,7 @@ class CoverageReport:
             "vocab_synsets_used": len(self.vocab_wnids),
             "counts": self.counts,
             "fractions": {k: round(v, 4) for k, v in self.fractions.items()},
+            "duplicates": [list(group) for group in self.duplicates],
             "matches": [
                 {
                     "label": m.label,
@@ -125,7 +166,8 @@ def coverage(
     """Measure which labels a vocabulary has: exactly, via a similar synset, via parts, or not.
 
     Args:
-        labels: The label set (wnids, synset names or class names), distinct.
+        labels: The label set (wnids, synset names or class names); a repeated label is resolved
+            once and reported in :attr:`CoverageReport.duplicates`.
         vocab: The pretraining vocabulary.
         similarity_threshold: Smallest path similarity for a "similar" match.
         context: Use the label set as context to choose senses.
@@ -135,7 +177,7 @@ def coverage(
 
     Raises:
         TypeError: ``labels`` is not a sequence of str.
-        ValueError: ``labels`` is empty or has blanks or duplicates.
+        ValueError: ``labels`` is empty or has blanks.
 
     Example:
         >>> from catlip.transfer import coverage

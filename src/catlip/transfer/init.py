@@ -30,7 +30,8 @@ import torch
 from torch import nn
 
 from catlip.errors import LabelResolutionError
-from catlip.transfer.coverage import METHODS, count_methods, summary_lines
+from catlip.transfer.coverage import METHODS, count_methods, duplicate_groups, summary_lines
+from catlip.transfer.names import label_key
 from catlip.transfer.resolve import (
     DEFAULT_SIMILARITY_THRESHOLD,
     LabelMatch,
@@ -69,6 +70,11 @@ class TransferReport:
     def transferred(self) -> int:
         """Number of classifier rows taken from the head (all but the unmatched)."""
         return len(self.matches) - self.counts["unmatched"]
+
+    @property
+    def duplicates(self) -> tuple[tuple[int, ...], ...]:
+        """Positions of labels naming one class more than once (their rows start alike)."""
+        return duplicate_groups([m.label for m in self.matches])
 
     def by_method(self, method: str) -> tuple[LabelMatch, ...]:
         """The matches resolved by ``method`` (``"exact"``, ``"similar"``, ...), in class order."""
@@ -124,7 +130,9 @@ def transfer_init(
     Row ``i`` of ``classifier`` (class ``labels[i]``) becomes the head's row of the vocabulary
     synset the label resolves to (see :func:`~catlip.transfer.resolve_labels`), or the mean of
     several rows for "average" matches; the bias likewise (0 when the head has no bias). The
-    classifier keeps its dtype and device.
+    classifier keeps its dtype and device. Labels may repeat (CLIP's ImageNet names have two
+    "missile" classes): labels equal up to case, spaces and underscores start from the same row,
+    a random one included, and :attr:`TransferReport.duplicates` lists them.
 
     Args:
         classifier: The downstream ``nn.Linear`` with ``len(labels)`` outputs and the head's input
@@ -146,7 +154,7 @@ def transfer_init(
     Raises:
         TypeError: ``classifier`` is not an ``nn.Linear``, or ``head`` has no 2-D weight.
         ValueError: Shapes disagree (classifier outputs vs labels, features vs head, head rows vs
-            vocabulary), labels are empty or repeated, or an option is invalid.
+            vocabulary), labels are empty or blank, or an option is invalid.
         LabelResolutionError: ``unmatched="error"`` and some labels matched nothing.
 
     Example:
@@ -240,8 +248,12 @@ def _copy_rows(
         return
     bound = 1.0 / math.sqrt(classifier.in_features)  # nn.Linear's default init range
     device = generator.device if generator is not None else torch.device("cpu")
-    fresh = torch.rand(len(missing), classifier.in_features, generator=generator, device=device)
-    fresh = (fresh * 2 - 1).cpu() * bound
+    # One random row per distinct label: repeated labels (up to case and spaces) start alike.
+    keys = [label_key(matches[i].label) for i in missing]
+    slot = {key: j for j, key in enumerate(dict.fromkeys(keys))}
+    draw = torch.tensor([slot[key] for key in keys])
+    fresh = torch.rand(len(slot), classifier.in_features, generator=generator, device=device)
+    fresh = (fresh * 2 - 1).cpu()[draw] * bound
     fresh_b = torch.zeros(len(missing))
     if rows:
         done = target_w.index_select(0, torch.tensor(rows, device=target_w.device)).float().cpu()
@@ -250,7 +262,7 @@ def _copy_rows(
         if target_b is not None:
             fresh_b += target_b[rows].float().mean().cpu()
     elif target_b is not None:
-        fresh_b = torch.rand(len(missing), generator=generator, device=device).cpu()
+        fresh_b = torch.rand(len(slot), generator=generator, device=device).cpu()[draw]
         fresh_b = (fresh_b * 2 - 1) * bound
     target_w.index_copy_(0, index, fresh.to(target_w.device, target_w.dtype))
     if target_b is not None:

@@ -19,20 +19,32 @@ from dataclasses import dataclass
 from typing import Any
 
 from catlip.resources import wordnet
-from catlip.text.ids import synset
+from catlip.text.ids import is_wnid, synset
 
 __all__ = [
+    "MAX_LABEL_WORDS",
+    "MAX_LEMMA_WORDS",
     "ParsedLabel",
     "candidate_synsets",
     "is_modifier",
+    "label_key",
     "lookup_forms",
     "parse_label",
     "subphrases",
     "synset_of_id",
 ]
 
-_WNID = re.compile(r"^n\d{8}$")
-_SYNSET_NAME = re.compile(r"^\S+\.n\.\d{2}$")
+MAX_LABEL_WORDS = 32
+"""The most words a label is looked up with, its names and parenthetical together. A longer
+label is a sentence or a caption, not a class name (ImageNet's longest list of synonyms has 16
+words), and its sense search would grow with the square of its length."""
+
+MAX_LEMMA_WORDS = 9
+"""Words in WordNet 3.0's longest noun lemma (``abul-walid_mohammed_ibn-ahmad_ibn-mohammed_ibn-
+roshd``, counting parts between ``_``, ``-`` and other punctuation): no longer run of a label's
+words can name a synset."""
+
+_SYNSET_NAME = re.compile(r"\S+\.n\.[0-9]{2}")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
 _PARENTHETICAL = re.compile(r"\(([^()]*)\)")
 # "X or Y", "X / Y", "X, Y" list alternative names of one class.
@@ -56,9 +68,29 @@ class ParsedLabel:
     names: tuple[str, ...]
     hint: str | None
 
+    @property
+    def too_long(self) -> bool:
+        """Whether the label has more than :data:`MAX_LABEL_WORDS` words (it is not looked up)."""
+        words = sum(len(name.split()) for name in self.names)
+        return words + len((self.hint or "").split()) > MAX_LABEL_WORDS
+
 
 def _normalize(text: str) -> str:
     return " ".join(text.replace("_", " ").split()).strip(" -'\".").lower()
+
+
+def label_key(label: str) -> str:
+    """Return ``label`` with case, runs of spaces and underscores ignored.
+
+    Labels with the same key name the same class (``"Sunglasses"``, ``"sunglasses "``,
+    ``"great_white shark"``).
+
+    Example:
+        >>> from catlip.transfer.names import label_key
+        >>> label_key(" Great_White  shark") == label_key("great white shark")
+        True
+    """
+    return " ".join(label.replace("_", " ").split()).casefold()
 
 
 def parse_label(label: str) -> ParsedLabel:
@@ -79,7 +111,7 @@ def parse_label(label: str) -> ParsedLabel:
         ('red wolf', 'maned wolf')
     """
     text = label.strip()
-    if _WNID.match(text) or _SYNSET_NAME.match(text):
+    if is_wnid(text) or _SYNSET_NAME.fullmatch(text):
         return ParsedLabel(label, text, (), None)
     hints = [_normalize(h) for h in _PARENTHETICAL.findall(text)]
     body = _PARENTHETICAL.sub(" ", text).replace("_", " ")
@@ -159,7 +191,8 @@ def subphrases(name: str) -> list[tuple[str, str]]:
 
     Every longest run of words that WordNet has as a noun is returned with the remaining words,
     which serve as a sense hint: ``"crane bird"`` gives ``("crane", "bird")`` and
-    ``("bird", "crane")``.
+    ``("bird", "crane")``. Runs are at most :data:`MAX_LEMMA_WORDS` words long (no WordNet noun
+    is longer), so a name of ``n`` words costs at most ``n * MAX_LEMMA_WORDS`` lookups.
 
     Args:
         name: A normalized class name of two or more words.
@@ -173,18 +206,21 @@ def subphrases(name: str) -> list[tuple[str, str]]:
         ('great pyrenees', 'dog')
     """
     words = name.split()
-    found: list[tuple[str, str]] = []
-    covered: list[tuple[int, int]] = []
-    for size in range(len(words) - 1, 0, -1):
+    found: list[tuple[int, int]] = []
+    # covered_to[a]: the furthest end of a found run that starts at word a. A run can only lie
+    # inside a longer one found before it, which starts at most MAX_LEMMA_WORDS words earlier.
+    covered_to = [0] * len(words)
+    for size in range(min(len(words) - 1, MAX_LEMMA_WORDS), 0, -1):
         for start in range(len(words) - size + 1):
             end = start + size
-            if any(a <= start and end <= b for a, b in covered):
+            if any(covered_to[a] >= end for a in range(max(0, end - MAX_LEMMA_WORDS), start + 1)):
                 continue
-            phrase = " ".join(words[start:end])
-            if candidate_synsets(phrase):
-                covered.append((start, end))
-                found.append((phrase, " ".join(words[:start] + words[end:])))
-    return found
+            if candidate_synsets(" ".join(words[start:end])):
+                covered_to[start] = max(covered_to[start], end)
+                found.append((start, end))
+    return [
+        (" ".join(words[start:end]), " ".join(words[:start] + words[end:])) for start, end in found
+    ]
 
 
 def is_modifier(word: str) -> bool:
@@ -229,7 +265,7 @@ def synset_of_id(synset_id: str) -> Any | None:
     from nltk.corpus.reader.wordnet import WordNetError
 
     try:
-        if _WNID.match(synset_id):
+        if is_wnid(synset_id):
             return synset(synset_id)
         found = wordnet().synset(synset_id)
     except (LookupError, ValueError, WordNetError):

@@ -23,7 +23,6 @@ Example:
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -78,7 +77,7 @@ class LabelMatch:
 
 
 def check_labels(labels: Sequence[str]) -> list[str]:
-    """Validate a label list: a non-empty sequence of distinct, non-blank strings."""
+    """Validate a label list: a non-empty sequence of non-blank strings (repeats are allowed)."""
     if isinstance(labels, str) or not isinstance(labels, Sequence):
         raise TypeError(f"labels must be a sequence of str, got {type(labels).__name__}")
     if not labels:
@@ -88,12 +87,6 @@ def check_labels(labels: Sequence[str]) -> list[str]:
             raise TypeError(f"labels must be str, got {type(label).__name__}: {label!r}")
         if not label.strip():
             raise ValueError("labels contains a blank label: every class needs a name or wnid")
-    repeated = [label for label, n in Counter(labels).items() if n > 1]
-    if repeated:
-        raise ValueError(
-            f"labels has duplicates {repeated[:5]}: every class needs a distinct label "
-            "(add a hint, as in 'crane (bird)' and 'crane (machine)')"
-        )
     return list(labels)
 
 
@@ -187,12 +180,17 @@ def resolve_labels(
         context: Choose the senses of ambiguous names using the other labels as context; ``False``
             resolves each label on its own.
 
+    A label may appear more than once (CLIP's ImageNet names have two "missile" classes): every
+    copy gets the same match, and the copies count once as context. A label of more than
+    :data:`~catlip.transfer.names.MAX_LABEL_WORDS` words is a sentence rather than a class name:
+    it is matched only as a wnid, synset name or vocabulary id, else it is unmatched.
+
     Returns:
-        One :class:`LabelMatch` per label, in order.
+        One :class:`LabelMatch` per label, in order (repeated labels included).
 
     Raises:
         TypeError: ``labels`` is not a sequence of str, or ``vocab`` is not a vocabulary.
-        ValueError: ``labels`` is empty, has blanks or duplicates, or the threshold is out of range.
+        ValueError: ``labels`` is empty or has blanks, or the threshold is out of range.
 
     Example:
         >>> from catlip.transfer import resolve_labels
@@ -204,6 +202,14 @@ def resolve_labels(
     labels = check_labels(labels)
     if not isinstance(similarity_threshold, int | float) or not 0.0 < similarity_threshold <= 1.0:
         raise ValueError(f"similarity_threshold must be in (0, 1], got {similarity_threshold!r}")
+    distinct = list(dict.fromkeys(labels))
+    if len(distinct) < len(labels):
+        # Resolve each label once, so that copies match alike and weigh once as context.
+        resolved = resolve_labels(
+            distinct, vocab, similarity_threshold=similarity_threshold, context=context
+        )
+        by_label = dict(zip(distinct, resolved, strict=True))
+        return [by_label[label] for label in labels]
     index = _VocabIndex(vocab)
     max_hops = math.floor(1.0 / similarity_threshold - 1.0 + 1e-9)
     ancestry = Ancestry()
@@ -213,7 +219,7 @@ def resolve_labels(
     # Labels with no sense of their own are resolved from their parts, which join the context.
     parts: dict[int, list[ParsedLabel]] = {}
     for i, (p, found) in enumerate(zip(parsed, options, strict=True)):
-        if p.synset_id is None and not found and p.names and " " in p.names[0]:
+        if p.synset_id is None and not found and " " in p.names[0] and not p.too_long:
             name = p.names[0]
             pieces = [phrase for phrase, _ in subphrases(name)] or name.split()
             # Adjectives before the head ("green iguana", "African rock python") are not the class.

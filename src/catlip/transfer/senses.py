@@ -140,7 +140,8 @@ def sense_candidates(parsed: ParsedLabel) -> list[Candidate]:
     In order: the senses of the label's names; if none, those of its parenthetical; if none,
     those of the longest parts of a multi-word name that WordNet has (the other words become the
     hint), and hyponyms of those parts whose lemmas contain the other words (``Brittany dog`` ->
-    ``Brittany spaniel``).
+    ``Brittany spaniel``). A label of more than
+    :data:`~catlip.transfer.names.MAX_LABEL_WORDS` words has none.
 
     Example:
         >>> from catlip.transfer.names import parse_label
@@ -149,6 +150,8 @@ def sense_candidates(parsed: ParsedLabel) -> list[Candidate]:
         2
     """
     found: dict[Any, Candidate] = {}
+    if parsed.too_long:
+        return []  # a sentence, not a class name: see MAX_LABEL_WORDS
 
     def add(synsets: Sequence[Any], hint: str | None, partial: bool = False) -> None:
         for rank, synset in enumerate(synsets):

@@ -44,7 +44,8 @@ def zero_shot_classifier(
     """Return a new ``nn.Linear`` that classifies ``labels`` using the head's rows.
 
     The classifier has the head's dtype and device and ``len(labels)`` outputs; row ``i`` is the
-    head row (and bias) of the synset ``labels[i]`` resolves to, or the mean of several rows.
+    head row (and bias) of the synset ``labels[i]`` resolves to, or the mean of several rows;
+    a repeated label gets the same row each time.
     Call :func:`~catlip.transfer.resolve_labels` first to see how each label is resolved.
 
     Args:
@@ -61,7 +62,7 @@ def zero_shot_classifier(
 
     Raises:
         LabelResolutionError: ``unmatched="error"`` and some labels matched nothing.
-        ValueError: Labels are empty or repeated, or the head does not fit the vocabulary.
+        ValueError: Labels are empty or blank, or the head does not fit the vocabulary.
 
     Example:
         >>> import torch

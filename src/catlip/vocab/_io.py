@@ -6,24 +6,22 @@ import contextlib
 import json
 import numbers
 import os
-import re
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
 from catlip.errors import VocabularyFileError
+from catlip.text.ids import is_wnid
 
-__all__ = ["WNID_PATTERN", "aligned_counts", "atomic_write", "check_wnid", "read_json_file"]
-
-WNID_PATTERN = re.compile(r"n\d{8}")
+__all__ = ["aligned_counts", "atomic_write", "check_wnid", "read_json_file"]
 
 
 def check_wnid(wnid: object) -> str:
-    """Return ``wnid`` if it is a noun wnid (``n`` + 8 digits), else raise ``ValueError``."""
-    if not isinstance(wnid, str) or WNID_PATTERN.fullmatch(wnid) is None:
+    """Return ``wnid`` if it is a noun wnid (``n`` + 8 ASCII digits), else raise ``ValueError``."""
+    if not isinstance(wnid, str) or not is_wnid(wnid):
         raise ValueError(
-            f"{wnid!r} is not a WordNet noun id: expected 'n' + 8 digits, like 'n02084071'"
+            f"{wnid!r} is not a WordNet noun id: expected 'n' + 8 digits (0-9), like 'n02084071'"
         )
     return wnid
 

@@ -12,7 +12,12 @@ from typing import TYPE_CHECKING, Any
 from catlip.errors import VocabularyFileError, VocabularyMismatchError
 from catlip.resources import WORDNET_VERSION
 from catlip.vocab._io import atomic_write, read_json_file
-from catlip.vocab.vocabulary import VOCABULARY_FORMAT, VOCABULARY_VERSION, Vocabulary
+from catlip.vocab.vocabulary import (
+    VOCABULARY_FORMAT,
+    VOCABULARY_VERSION,
+    Vocabulary,
+    check_wordnet_nouns,
+)
 
 if TYPE_CHECKING:
     from catlip.text import SynsetExtractor
@@ -75,6 +80,7 @@ def read_vocabulary(
                 f"{WORDNET_VERSION} (synset offsets differ between versions): rebuild it, or "
                 "pass allow_mismatch=True to load it anyway"
             )
+        check_wordnet_nouns(vocab.wnids, source=f"{_FILE} {file}")
         if extractor is not None:
             check_settings(vocab.extractor_settings, extractor, source=str(file))
     return vocab

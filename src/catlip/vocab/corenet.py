@@ -11,15 +11,13 @@ from __future__ import annotations
 import io
 import os
 import pickle
-import re
 from pathlib import Path
 from typing import Any, NoReturn
 
 from catlip.errors import VocabularyFileError
+from catlip.text.ids import is_wnid
 
 __all__ = ["read_corenet_counts"]
-
-_CORENET_ID = re.compile(r"n(\d{1,8})")
 
 
 class _DataOnlyUnpickler(pickle.Unpickler):
@@ -70,10 +68,9 @@ def read_corenet_counts(path: str | os.PathLike[str]) -> dict[str, int]:
     for key, value in data.items():
         if not isinstance(key, str) or not isinstance(value, int) or isinstance(value, bool):
             raise bad(f"entry {key!r}: {value!r} is not str -> int")
-        match = _CORENET_ID.fullmatch(key)
-        if match is None:
-            raise bad(f"key {key!r} is not 'n<offset>'")
-        wnid = "n" + match.group(1).zfill(8)
+        wnid = "n" + key[1:].zfill(8)  # "n2084071" -> "n02084071"
+        if not key.startswith("n") or len(key) < 2 or not is_wnid(wnid):
+            raise bad(f"key {key!r} is not 'n<offset>' (up to 8 digits 0-9)")
         if wnid in counts:
             raise bad(f"{key!r} and another key are the same synset {wnid}")
         counts[wnid] = value

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from catlip.errors import VocabularyMismatchError
+from catlip.errors import VocabularyFileError, VocabularyMismatchError
 from catlip.vocab._io import aligned_counts, check_wnid
 
 if TYPE_CHECKING:
@@ -139,7 +139,11 @@ class Vocabulary:
 
     @classmethod
     def from_corenet(
-        cls, path: str | os.PathLike[str], *, extractor_settings: Mapping[str, Any] | None = None
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        extractor_settings: Mapping[str, Any] | None = None,
+        allow_mismatch: bool = False,
     ) -> Vocabulary:
         """Read the vocabulary pickle released with the CatLIP paper (CoreNet).
 
@@ -151,12 +155,15 @@ class Vocabulary:
         Args:
             path: The ``.pkl`` file.
             extractor_settings: The extractor settings to attach (``None``: the default).
+            allow_mismatch: Load even if some ids are not WordNet 3.0 noun synsets (a file made
+                with another WordNet version).
 
         Returns:
             The vocabulary, with counts.
 
         Raises:
-            VocabularyFileError: The file is not such a pickle (or holds other object types).
+            VocabularyFileError: The file is not such a pickle (or holds other object types), or
+                names synsets WordNet 3.0 does not have (and ``allow_mismatch`` is false).
 
         Example:
             >>> vocab = Vocabulary.from_corenet("vocab.pkl")  # doctest: +SKIP
@@ -164,6 +171,8 @@ class Vocabulary:
         from catlip.vocab.corenet import read_corenet_counts
 
         counts = read_corenet_counts(path)
+        if not allow_mismatch:
+            check_wordnet_nouns(list(counts), source=f"CoreNet vocabulary {os.fspath(path)}")
         return cls(list(counts), list(counts.values()), extractor_settings=extractor_settings)
 
     # -- container protocol -----------------------------------------------------------------
@@ -382,14 +391,16 @@ class Vocabulary:
             path: The file.
             extractor: The extractor (or its settings) the caller labels captions with. When
                 given, it must have the settings the vocabulary was built with.
-            allow_mismatch: Load even if the extractor settings or the WordNet version differ
-                (the vocabulary keeps its own settings).
+            allow_mismatch: Load even if the extractor settings or the WordNet version differ,
+                or some wnids are not WordNet 3.0 noun synsets (the vocabulary keeps its own
+                settings).
 
         Returns:
             The vocabulary.
 
         Raises:
-            VocabularyFileError: The file is missing, corrupt, truncated or of an unknown version.
+            VocabularyFileError: The file is missing, corrupt, truncated or of an unknown version,
+                or names synsets WordNet 3.0 does not have (and ``allow_mismatch`` is false).
             VocabularyMismatchError: Extractor settings or WordNet version differ (and
                 ``allow_mismatch`` is false).
 
@@ -399,3 +410,26 @@ class Vocabulary:
         from catlip.vocab._vocabfile import read_vocabulary
 
         return read_vocabulary(path, extractor=extractor, allow_mismatch=allow_mismatch)
+
+
+def check_wordnet_nouns(wnids: Sequence[str], *, source: str) -> None:
+    """Raise :class:`~catlip.errors.VocabularyFileError` naming wnids WordNet 3.0 lacks.
+
+    A wnid that is not a WordNet 3.0 noun synset is a class no caption can ever switch on.
+
+    Args:
+        wnids: Well-formed wnids in class order.
+        source: What they were read from, for the message (``"vocabulary file vocab.json"``).
+    """
+    from catlip.text.ids import unknown_wnids
+
+    unknown = set(unknown_wnids(wnids))
+    if not unknown:
+        return
+    bad = [f"entry {i} {w}" for i, w in enumerate(wnids) if w in unknown]
+    more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
+    raise VocabularyFileError(
+        f"{source} names {len(bad)} synset(s) that WordNet 3.0 does not have as nouns "
+        f"({', '.join(bad[:5])}{more}): it was made with another WordNet version or edited by "
+        "hand; rebuild it, or pass allow_mismatch=True to load it anyway"
+    )
