@@ -187,7 +187,7 @@ def _say(args: argparse.Namespace, message: str) -> None:
 
 def run_count(args: argparse.Namespace) -> int:
     """Run ``catlip vocab count``."""
-    check_output(args)
+    check_output(args, inputs=expand_inputs(args.inputs), suffixes=(".json",))
     with terminate_cleanly():
         counts = _count(args)
         counts.save(args.output)
@@ -197,7 +197,7 @@ def run_count(args: argparse.Namespace) -> int:
 
 def run_merge(args: argparse.Namespace) -> int:
     """Run ``catlip vocab merge``."""
-    check_output(args)
+    check_output(args, inputs=expand_inputs(args.counts), suffixes=(".json",))
     with terminate_cleanly():
         total = merge(SynsetCounts.load(path) for path in expand_inputs(args.counts))
         total.save(args.output)
@@ -217,7 +217,8 @@ def run_build(args: argparse.Namespace) -> int:
         raise SystemExit("catlip vocab build: error: --max-size must be >= 1")
     if bool(args.inputs) == bool(args.from_counts):
         raise SystemExit("catlip vocab build: error: give INPUT files or --from-counts, not both")
-    check_output(args)
+    inputs = [args.from_counts] if args.from_counts else expand_inputs(args.inputs)
+    check_output(args, inputs=inputs, suffixes=(".json",))
     with terminate_cleanly():
         counts = SynsetCounts.load(args.from_counts) if args.from_counts else _count(args)
         vocab = Vocabulary.from_counts(counts, min_count=args.min_count, max_size=args.max_size)
@@ -237,8 +238,8 @@ def run_stats(args: argparse.Namespace) -> int:
     path = Path(args.file)
     try:
         kind = json.loads(path.read_text(encoding="utf-8")).get("format")
-    except (OSError, ValueError, AttributeError):
-        kind = None
+    except (OSError, ValueError, AttributeError, RecursionError):
+        kind = None  # Vocabulary.load says what is wrong
     if kind == "catlip.synset-counts":
         counts = SynsetCounts.load(path)
         ranked = counts.most_common()
