@@ -17,8 +17,7 @@ import pytest
 
 from catlip.cli import main
 from catlip.errors import InputFormatError, VocabularyFileError
-from catlip.vocab import ReadReport, SynsetCounts, Vocabulary, load_labels, read_records
-from catlip.vocab import _blocks
+from catlip.vocab import ReadReport, SynsetCounts, Vocabulary, _blocks, load_labels, read_records
 from catlip.vocab._io import atomic_write
 
 
@@ -297,9 +296,7 @@ def test_quoted_line_breaks_and_lone_quotes_still_read(tmp_path: Path) -> None:
     assert got == ["two\nlines", 'a "quoted" one', "A dog runs", "plain"] and not report.num_bad
 
 
-def test_a_stray_quote_in_the_commands(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_stray_quote_in_the_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rows = ["caption", *(f"a dog number {i}" for i in range(100))]
     rows[5] = '"a stray dog'
     path = tmp_path / "caps.csv"
@@ -386,7 +383,7 @@ def test_one_line_errors_instead_of_tracebacks(
     assert _run("coverage", "--vocab", vocab, tmp_path) == 1
     assert "cannot read label file" in capsys.readouterr().err
     bad = '{"overrides": {"dog": "n99999999"}}'
-    with pytest.raises(SystemExit, match="bad extractor options.*n99999999"):
+    with pytest.raises(SystemExit, match=r"bad extractor options.*n99999999"):
         _run("vocab", "build", captions, "--extractor", bad, "-q", "-o", tmp_path / "o.json")
 
 

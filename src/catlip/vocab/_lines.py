@@ -18,6 +18,7 @@ __all__ = [
     "GZIP_ERRORS",
     "check_max_record_bytes",
     "decode_line",
+    "finish_line",
     "is_gzip",
     "open_input",
     "read_line",
@@ -82,9 +83,12 @@ def read_line(f: IO[bytes], max_bytes: int) -> tuple[bytes, int]:
         ``(line, 0)`` for a line of at most ``max_bytes`` bytes without its line end (``b""`` at
         the end of the file); ``(b"", n)`` for a longer line of ``n`` bytes, skipped.
     """
-    limit = max_bytes + 2  # room for "\r\n"
-    line = f.readline(limit)
-    if len(line) < limit or line.endswith(b"\n"):
+    return finish_line(f, f.readline(max_bytes + 2), max_bytes)
+
+
+def finish_line(f: IO[bytes], line: bytes, max_bytes: int) -> tuple[bytes, int]:
+    """:func:`read_line` for a ``line`` just read with ``f.readline(max_bytes + 2)``."""
+    if len(line) < max_bytes + 2 or line.endswith(b"\n"):
         size = content_length(line)
         return (line, 0) if size <= max_bytes else (b"", size)
     size, tail = len(line), line[-1:]

@@ -12,6 +12,7 @@ never silently dropped: they are counted in a :class:`ReadReport` with file and 
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Iterable, Iterator
@@ -26,8 +27,8 @@ from catlip.vocab._lines import (
     GZIP_ERRORS,
     check_max_record_bytes,
     decode_line,
+    finish_line,
     open_input,
-    read_line,
 )
 from catlip.vocab._table import read_table
 from catlip.vocab._tar import read_tar
@@ -291,15 +292,14 @@ class FileReader:
         """
         number, cap, selector = 0, self.max_record_bytes, self.selector
         try:
-            while True:
-                line, size = read_line(f, cap)
-                if not size and not line:
-                    return
+            for line in iter(functools.partial(f.readline, cap + 2), b""):
                 number += 1
-                if size:
-                    if selector.take():
-                        self.too_long(f"{number}", size)
-                    continue
+                if len(line) > cap:  # too long, unless it is only the line end
+                    line, size = finish_line(f, line, cap)
+                    if size:
+                        if selector.take():
+                            self.too_long(f"{number}", size)
+                        continue
                 yield number, line
         except GZIP_ERRORS as exc:
             if selector.take():
