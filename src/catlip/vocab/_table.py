@@ -127,7 +127,7 @@ def read_table(
                 row = salvaged
             except _RecordTooLong:
                 limit = f"over the {reader.max_record_bytes:,}-byte record limit"
-                _stray_quote(lines, reader, limit)
+                _stray_quote(lines, reader, limit, cut=True)
                 continue
             if not row or not reader.selector.take():
                 continue
@@ -148,9 +148,11 @@ def _one_line(lines: _Lines, delimiter: str, reader: FileReader, reason: str) ->
     return None
 
 
-def _stray_quote(lines: _Lines, reader: FileReader, reason: str) -> None:
+def _stray_quote(lines: _Lines, reader: FileReader, reason: str, *, cut: bool = False) -> None:
     """Report a record's first line as bad and read its other lines again."""
     first, last = lines.record[0][0], lines.record[-1][0]
+    if cut:  # the size cap stopped it before the line given back last
+        last = lines.returned[0][0]
     lines.give_back_all_but_first()
     if reader.selector.take():
         reader.bad(
