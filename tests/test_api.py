@@ -20,6 +20,7 @@ PUBLIC_NAMES = {
         "InputFormatError",
         "LabelResolutionError",
         "MissingResourceError",
+        "OutputPathError",
         "ResourceVersionError",
         "VocabularyFileError",
         "VocabularyMismatchError",
@@ -49,6 +50,7 @@ PUBLIC_NAMES = {
         "InputFormatError",
         "LabelResolutionError",
         "MissingResourceError",
+        "OutputPathError",
         "ResourceVersionError",
         "VocabularyFileError",
         "VocabularyMismatchError",
@@ -151,8 +153,10 @@ SIGNATURES = {
     "catlip.text:match_synset": "query, candidates, *threshold=0.2",
     "catlip.text:synset": "wnid",
     "catlip.text:wnid": "synset",
-    "catlip.transfer:coverage": "labels, vocab, *similarity_threshold=0.2, *context=True",
-    "catlip.transfer:resolve_labels": "labels, vocab, *similarity_threshold=0.2, *context=True",
+    "catlip.transfer:coverage": "labels, vocab, *similarity_threshold=0.2, *context=True, "
+    "*progress=False",
+    "catlip.transfer:resolve_labels": "labels, vocab, *similarity_threshold=0.2, *context=True, "
+    "*progress=False",
     "catlip.transfer:transfer_init": "classifier, labels, *head, *vocab, *similarity_threshold=0.2, "  # noqa: E501
     "*unmatched='random', *context=True, *generator=None",
     "catlip.transfer:zero_shot_classifier": "head, vocab, labels, *similarity_threshold=0.2, "

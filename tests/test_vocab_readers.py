@@ -182,9 +182,15 @@ _LINE = st.sampled_from(
     st.booleans(),
     st.integers(1, 64),
     st.integers(1, 3),
+    st.sampled_from([1 << 20, 1, 5, 39, 40]),
 )
 def test_blocks_read_exactly_the_records_in_any_split(
-    files: list[list[str]], newline: str, final_newline: bool, block_size: int, readers: int
+    files: list[list[str]],
+    newline: str,
+    final_newline: bool,
+    block_size: int,
+    readers: int,
+    cap: int,
 ) -> None:
     import itertools
     import tempfile
@@ -201,13 +207,15 @@ def test_blocks_read_exactly_the_records_in_any_split(
             )
             paths.append(path)
         whole = ReadReport()
-        expected = [r.caption for r in read_records(paths, report=whole)]
+        expected = [r.caption for r in read_records(paths, report=whole, max_record_bytes=cap)]
         # `readers` processes take blocks in turn from one counter, as `catlip vocab count -j`.
         claim = itertools.count().__next__
         reports = [ReadReport() for _ in range(readers)]
         places: list[list[tuple[int, int]]] = [[] for _ in range(readers)]
         streams = [
-            block_captions(paths, claim, report, places=where, block_size=block_size)
+            block_captions(
+                paths, claim, report, places=where, block_size=block_size, max_record_bytes=cap
+            )
             for report, where in zip(reports, places, strict=True)
         ]
         got: list[str] = []

@@ -17,6 +17,7 @@ __all__ = [
     "InputFormatError",
     "LabelResolutionError",
     "MissingResourceError",
+    "OutputPathError",
     "ResourceVersionError",
     "VocabularyFileError",
     "VocabularyMismatchError",
@@ -60,6 +61,14 @@ class VocabularyMismatchError(CatlipError, ValueError):
 
 class InputFormatError(CatlipError, ValueError):
     """A caption input file has bad records (and ``strict`` was asked for), or an unknown format."""
+
+
+class OutputPathError(CatlipError, ValueError):
+    """An output path would destroy an input, is a folder, or names another format.
+
+    Raised before any work: ``catlip vocab build caps.txt -o caps.txt`` must not turn the
+    captions into a vocabulary.
+    """
 
 
 class LabelResolutionError(CatlipError, ValueError):

@@ -9,11 +9,17 @@ import os
 import signal
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from catlip.vocab.readers import FORMATS, ReadReport, Record, read_records
+from catlip.vocab._io import check_output as check_output_path
+from catlip.vocab.readers import (
+    DEFAULT_MAX_RECORD_BYTES,
+    FORMATS,
+    ReadReport,
+    Record,
+    read_records,
+)
 
 __all__ = [
     "INPUT_HELP",
@@ -66,6 +72,13 @@ def add_input_arguments(
         "--strict", action="store_true", help="fail (exit 1) on the first bad record"
     )
     group.add_argument(
+        "--max-record-bytes",
+        type=_positive_int,
+        default=DEFAULT_MAX_RECORD_BYTES,
+        metavar="B",
+        help=f"longest record; longer ones are bad records (default {DEFAULT_MAX_RECORD_BYTES:,})",
+    )
+    group.add_argument(
         "--shard",
         type=parse_shard,
         default=None,
@@ -106,6 +119,16 @@ def num_workers(args: argparse.Namespace) -> int:
     return 0 if jobs == 1 else jobs
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
 def parse_shard(text: str) -> tuple[int, int]:
     """Parse ``I/N`` (argparse ``type``)."""
     try:
@@ -132,14 +155,17 @@ def open_records(args: argparse.Namespace, report: ReadReport) -> Iterator[Recor
         shard_by=args.shard_by,
         strict=args.strict,
         report=report,
+        max_record_bytes=args.max_record_bytes,
     )
 
 
-def check_output(args: argparse.Namespace) -> None:
-    """Fail now, not after hours of work, when ``--output``'s folder does not exist."""
-    folder = Path(args.output).resolve().parent
-    if not folder.is_dir():
-        raise SystemExit(f"catlip {args.command}: error: the output folder {folder} does not exist")
+def check_output(args: argparse.Namespace, *, inputs: list[str], suffixes: tuple[str, ...]) -> None:
+    """Refuse, before any work, an ``--output`` that would destroy an input or cannot be written.
+
+    See :func:`catlip.vocab._io.check_output`: the output is none of ``inputs``, not a folder,
+    in a folder that exists, and named with one of ``suffixes``.
+    """
+    check_output_path(args.output, inputs=inputs, suffixes=suffixes)
 
 
 def expand_inputs(inputs: list[str]) -> list[str]:

@@ -100,6 +100,7 @@ def _count_records(
             strict=args.strict,
             places=report.places,
             block_size=shared.block_size,
+            max_record_bytes=args.max_record_bytes,
         )
     elif args.shard_by == "record":
         # Record r of this command's shard (i, n) is record i + n*r of the input; part k takes

@@ -70,11 +70,19 @@ def read_label_file(path: str | Path) -> list[str]:
         raise InputFormatError(f"label file {file} does not exist") from None
     except UnicodeDecodeError as exc:
         raise InputFormatError(f"label file {file} is not UTF-8 text ({exc.reason})") from None
+    except OSError as exc:  # a folder, no permission
+        raise InputFormatError(f"cannot read label file {file}: {exc.strerror}") from None
     labels = [line.strip() for line in text.splitlines()]
     labels = [label for label in labels if label and not label.startswith("#")]
     if not labels:
         raise InputFormatError(f"label file {file} has no labels: write one label per line")
     return labels
+
+
+def _looks_like_a_sentence(label: str) -> bool:
+    """A caption rather than a class name: many words, or a sentence's end."""
+    words = label.split()
+    return len(words) >= 6 or (len(words) >= 3 and label.rstrip().endswith((".", "!", "?")))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -94,7 +102,21 @@ def run(args: argparse.Namespace) -> int:
             "(loading WordNet) ...",
             file=sys.stderr,
         )
-    report = coverage(labels, vocab, similarity_threshold=threshold, context=not args.no_context)
+    sentences = [label for label in labels if _looks_like_a_sentence(label)]
+    if len(sentences) * 5 >= len(labels):
+        print(
+            f"catlip coverage: warning: {len(sentences):,} of {len(labels):,} labels look like "
+            f"sentences ({sentences[0][:60]!r}): LABELS.txt should hold class names, one a line, "
+            "not captions",
+            file=sys.stderr,
+        )
+    report = coverage(
+        labels,
+        vocab,
+        similarity_threshold=threshold,
+        context=not args.no_context,
+        progress=not args.quiet,
+    )
     if args.json:
         json.dump(report.to_dict(), sys.stdout, indent=1)
         sys.stdout.write("\n")

@@ -12,6 +12,7 @@ from catlip.cli._common import (
     add_input_arguments,
     add_jobs_argument,
     check_output,
+    expand_inputs,
     num_workers,
     open_records,
     report_bad_records,
@@ -65,7 +66,9 @@ def run(args: argparse.Namespace) -> int:
         raise SystemExit("catlip label: error: --output must end in .jsonl or .npz")
     if args.chunk_size < 1:
         raise SystemExit("catlip label: error: --chunk-size must be >= 1")
-    check_output(args)
+    check_output(
+        args, inputs=[args.vocab, *expand_inputs(args.inputs)], suffixes=(".jsonl", ".npz")
+    )
     vocab = Vocabulary.load(args.vocab)
     report = ReadReport()
     started = time.perf_counter()

@@ -24,7 +24,7 @@ from catlip.cli._common import (
 from catlip.cli._parallel_count import count_in_parallel
 from catlip.errors import InputFormatError
 from catlip.vocab.counts import SynsetCounts, merge
-from catlip.vocab.readers import ReadReport
+from catlip.vocab.readers import ReadReport, detect_format
 from catlip.vocab.vocabulary import Vocabulary
 
 COUNT_EXAMPLE = """examples:
@@ -161,7 +161,10 @@ def _count(args: argparse.Namespace) -> SynsetCounts:
     report = ReadReport()
     open_records(args, report)  # checks that every input exists first
     started = time.perf_counter()
-    extractor("a dog")  # load WordNet (and the tagger) before counting, and time it apart
+    try:
+        extractor("a dog")  # load WordNet (and the tagger) before counting, and time it apart
+    except ValueError as exc:  # options checked against WordNet, such as an unknown override
+        raise SystemExit(f"catlip: error: bad extractor options: {exc}") from None
     _say(args, f"loaded WordNet and the extractor tables in {time.perf_counter() - started:.2f} s")
     # The tables live until exit: keep the garbage collector from scanning them again and
     # again (and, in forked workers, from touching their shared memory pages).
@@ -172,12 +175,22 @@ def _count(args: argparse.Namespace) -> SynsetCounts:
     elapsed = time.perf_counter() - started
     report_bad_records(args, report)
     rate = counts.num_captions / max(elapsed, 1e-9)
+    unit = _record_unit(args)
     _say(
         args,
-        f"counted {counts.num_captions:,} captions in {elapsed:.2f} s ({rate:,.0f} captions/s): "
+        f"counted {counts.num_captions:,} {unit} in {elapsed:.2f} s ({rate:,.0f} {unit}/s): "
         f"{len(counts):,} synsets",
     )
     return counts
+
+
+def _record_unit(args: argparse.Namespace) -> str:
+    """What the records are: samples (of tar shards, all their captions together) or captions."""
+    try:
+        kinds = {args.format or detect_format(path) for path in expand_inputs(args.inputs)}
+    except InputFormatError:
+        return "captions"
+    return "samples" if kinds == {"tar"} else "captions"
 
 
 def _say(args: argparse.Namespace, message: str) -> None:
@@ -187,7 +200,7 @@ def _say(args: argparse.Namespace, message: str) -> None:
 
 def run_count(args: argparse.Namespace) -> int:
     """Run ``catlip vocab count``."""
-    check_output(args)
+    check_output(args, inputs=expand_inputs(args.inputs), suffixes=(".json",))
     with terminate_cleanly():
         counts = _count(args)
         counts.save(args.output)
@@ -197,7 +210,7 @@ def run_count(args: argparse.Namespace) -> int:
 
 def run_merge(args: argparse.Namespace) -> int:
     """Run ``catlip vocab merge``."""
-    check_output(args)
+    check_output(args, inputs=expand_inputs(args.counts), suffixes=(".json",))
     with terminate_cleanly():
         total = merge(SynsetCounts.load(path) for path in expand_inputs(args.counts))
         total.save(args.output)
@@ -217,7 +230,8 @@ def run_build(args: argparse.Namespace) -> int:
         raise SystemExit("catlip vocab build: error: --max-size must be >= 1")
     if bool(args.inputs) == bool(args.from_counts):
         raise SystemExit("catlip vocab build: error: give INPUT files or --from-counts, not both")
-    check_output(args)
+    inputs = [args.from_counts] if args.from_counts else expand_inputs(args.inputs)
+    check_output(args, inputs=inputs, suffixes=(".json",))
     with terminate_cleanly():
         counts = SynsetCounts.load(args.from_counts) if args.from_counts else _count(args)
         vocab = Vocabulary.from_counts(counts, min_count=args.min_count, max_size=args.max_size)
@@ -237,8 +251,8 @@ def run_stats(args: argparse.Namespace) -> int:
     path = Path(args.file)
     try:
         kind = json.loads(path.read_text(encoding="utf-8")).get("format")
-    except (OSError, ValueError, AttributeError):
-        kind = None
+    except (OSError, ValueError, AttributeError, RecursionError):
+        kind = None  # Vocabulary.load says what is wrong
     if kind == "catlip.synset-counts":
         counts = SynsetCounts.load(path)
         ranked = counts.most_common()

@@ -162,6 +162,7 @@ def coverage(
     *,
     similarity_threshold: float = DEFAULT_SIMILARITY_THRESHOLD,
     context: bool = True,
+    progress: bool = False,
 ) -> CoverageReport:
     """Measure which labels a vocabulary has: exactly, via a similar synset, via parts, or not.
 
@@ -171,6 +172,7 @@ def coverage(
         vocab: The pretraining vocabulary.
         similarity_threshold: Smallest path similarity for a "similar" match.
         context: Use the label set as context to choose senses.
+        progress: Show progress on stderr.
 
     Returns:
         The :class:`CoverageReport`; ``print(report)`` shows a summary.
@@ -186,6 +188,10 @@ def coverage(
         1
     """
     matches = resolve_labels(
-        labels, vocab, similarity_threshold=similarity_threshold, context=context
+        labels,
+        vocab,
+        similarity_threshold=similarity_threshold,
+        context=context,
+        progress=progress,
     )
     return CoverageReport(tuple(matches), len(vocab))

@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from catlip.text.ids import wnid
 from catlip.transfer.names import (
@@ -36,6 +36,7 @@ from catlip.transfer.names import (
     synset_of_id,
 )
 from catlip.transfer.senses import Ancestry, choose_senses, viable_candidates
+from catlip.vocab._progress import Progress
 
 if TYPE_CHECKING:
     from catlip.vocab import Vocabulary
@@ -46,6 +47,8 @@ Method = Literal["exact", "similar", "average", "unmatched"]
 
 DEFAULT_SIMILARITY_THRESHOLD = 0.2
 """Smallest path similarity for a "similar" match: at most 4 hypernym/hyponym edges apart."""
+
+T = TypeVar("T")
 
 _MAX_VISITS = 20000  # nodes looked at per "similar" search; bounds the worst case
 
@@ -169,6 +172,7 @@ def resolve_labels(
     *,
     similarity_threshold: float = DEFAULT_SIMILARITY_THRESHOLD,
     context: bool = True,
+    progress: bool = False,
 ) -> list[LabelMatch]:
     """Resolve downstream labels to vocabulary synsets.
 
@@ -179,6 +183,7 @@ def resolve_labels(
         similarity_threshold: Smallest path similarity for a "similar" match, in ``(0, 1]``.
         context: Choose the senses of ambiguous names using the other labels as context; ``False``
             resolves each label on its own.
+        progress: Show progress on stderr (worth it for thousands of labels).
 
     A label may appear more than once (CLIP's ImageNet names have two "missile" classes): every
     copy gets the same match, and the copies count once as context. A label of more than
@@ -215,7 +220,8 @@ def resolve_labels(
     ancestry = Ancestry()
 
     parsed = [parse_label(label) for label in labels]
-    options = [viable_candidates(p, ancestry=ancestry) for p in parsed]
+    with Progress(enabled=progress, unit="labels", desc="finding senses") as bar:
+        options = [_ticked(bar, viable_candidates(p, ancestry=ancestry)) for p in parsed]
     # Labels with no sense of their own are resolved from their parts, which join the context.
     parts: dict[int, list[ParsedLabel]] = {}
     for i, (p, found) in enumerate(zip(parsed, options, strict=True)):
@@ -242,8 +248,10 @@ def resolve_labels(
         found = nearest_in_vocab(synset, index, max_hops, ancestry)
         return None if found is None else (found[0], 1.0 / (1.0 + found[1]))
 
-    matches = []
+    matches: list[LabelMatch] = []
+    bar = Progress(enabled=progress, unit="labels", desc="matching")
     for i, (label, p) in enumerate(zip(labels, parsed, strict=True)):
+        bar.update(1)
         if label.strip() in index.order:
             matches.append(_match(label, "exact", [(synset_of_id(label.strip()), 1.0)], label))
             continue
@@ -258,7 +266,13 @@ def resolve_labels(
             matches.append(_unmatched(label))
         else:
             matches.append(_match(label, "exact" if hit[1] == 1.0 else "similar", [hit]))
+    bar.close()
     return matches
+
+
+def _ticked(bar: Progress, value: T) -> T:
+    bar.update(1)
+    return value
 
 
 def _match(

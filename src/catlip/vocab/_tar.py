@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import tarfile
+import zlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -19,7 +20,7 @@ __all__ = ["read_tar", "split_key"]
 
 def read_tar(reader: FileReader, field: str) -> Iterator[Record]:
     """Stream the samples of a webdataset tar shard (grouped members ``KEY.ext``)."""
-    from catlip.vocab.readers import open_input
+    from catlip.vocab._lines import open_input
 
     with open_input(reader.path) as raw:
         try:
@@ -29,7 +30,7 @@ def read_tar(reader: FileReader, field: str) -> Iterator[Record]:
             return
         current: str | None = None
         take = False
-        members: dict[str, bytes] = {}
+        members: dict[str, bytes | int] = {}  # a caption member over the cap: its size
         try:
             for member in archive:
                 if not member.isfile():
@@ -40,12 +41,14 @@ def read_tar(reader: FileReader, field: str) -> Iterator[Record]:
                         yield from _sample(reader, current, members, field)
                     current, members = sample, {}
                     take = reader.selector.take()
-                if take and ext in ("txt", "json"):
+                if take and ext in ("txt", "json") and member.size > reader.max_record_bytes:
+                    members[ext] = member.size  # skipped unread
+                elif take and ext in ("txt", "json"):
                     handle = archive.extractfile(member)
                     members[ext] = handle.read() if handle is not None else b""
                 elif take:
                     members.setdefault(ext, b"")
-        except (tarfile.TarError, EOFError, OSError) as exc:
+        except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
             # The unreadable rest counts as one more record, so exactly one shard reports it.
             if reader.selector.take():
                 reader.bad(f"{current or 0}", f"truncated or corrupt archive ({exc})")
@@ -55,14 +58,19 @@ def read_tar(reader: FileReader, field: str) -> Iterator[Record]:
 
 
 def _sample(
-    reader: FileReader, sample: str, members: dict[str, bytes], field: str
+    reader: FileReader, sample: str, members: dict[str, bytes | int], field: str
 ) -> Iterator[Record]:
+    ext = "txt" if "txt" in members else "json"
+    data = members.get(ext)
+    if isinstance(data, int):
+        reader.too_long(f"{sample}.{ext}", data)
+        return
     try:
-        if "txt" in members:
-            yield reader.good(sample, members["txt"].decode("utf-8").strip())
+        if ext == "txt" and data is not None:
+            yield reader.good(sample, data.decode("utf-8").strip())
             return
-        if "json" in members:
-            obj = json.loads(members["json"])
+        if data is not None:
+            obj = json.loads(data)
             caption = obj.get(field) if isinstance(obj, dict) else None
             if isinstance(caption, str):
                 yield reader.good(sample, caption)
@@ -71,6 +79,9 @@ def _sample(
             return
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         reader.bad(sample, f"caption member is not UTF-8 text / JSON ({exc})")
+        return
+    except RecursionError:
+        reader.bad(sample, f"{sample}.json is nested too deeply to read")
         return
     reader.bad(sample, f"no caption member ({sample}.txt or {sample}.json)")
 

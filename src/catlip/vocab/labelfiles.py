@@ -147,7 +147,7 @@ def load_labels(
         raise VocabularyFileError(f"label file {file} does not exist: check the path")
     try:
         header, items = _read_jsonl(file) if kind == "jsonl" else _read_npz(file)
-    except (OSError, ValueError, KeyError, TypeError, EOFError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, EOFError, RecursionError) as exc:
         raise VocabularyFileError(
             f"label file {file} is corrupt or truncated ({type(exc).__name__}: {exc}); "
             "recreate it with `catlip label`"

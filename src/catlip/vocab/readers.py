@@ -5,26 +5,43 @@ from the file's first bytes). Each record has a *key* naming its sample: ``FILE:
 lines, the ``key`` column / field for CSV/TSV and JSON lines (else ``FILE:LINE``), and the member
 key (path without extensions) for tar shards; the formats are described in the guide
 (:doc:`/vocab`). Bad records (undecodable bytes, a missing column or field, broken JSON, a tar
-sample without a caption) are never silently dropped: they are counted in a :class:`ReadReport`
-with file and line, or raise :class:`~catlip.errors.InputFormatError` when ``strict``.
+sample without a caption, a record over the size cap, damaged gzip data, a stray CSV quote) are
+never silently dropped: they are counted in a :class:`ReadReport` with file and line, or raise
+:class:`~catlip.errors.InputFormatError` when ``strict``.
 """
 
 from __future__ import annotations
 
-import csv
-import gzip
+import functools
 import json
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from pathlib import Path
-from typing import IO, Literal, NamedTuple, cast
+from typing import IO, Literal, NamedTuple
 
 from catlip.errors import InputFormatError
+from catlip.vocab._lines import (
+    DEFAULT_MAX_RECORD_BYTES,
+    GZIP_ERRORS,
+    check_max_record_bytes,
+    decode_line,
+    finish_line,
+    open_input,
+)
+from catlip.vocab._table import read_table
 from catlip.vocab._tar import read_tar
 
-__all__ = ["FORMATS", "BadRecord", "ReadReport", "Record", "detect_format", "read_records"]
+__all__ = [
+    "DEFAULT_MAX_RECORD_BYTES",
+    "FORMATS",
+    "BadRecord",
+    "ReadReport",
+    "Record",
+    "detect_format",
+    "read_records",
+]
 
 Format = Literal["text", "csv", "tsv", "jsonl", "tar"]
 FORMATS: tuple[str, ...] = ("text", "csv", "tsv", "jsonl", "tar")
@@ -149,6 +166,7 @@ def read_records(
     shard_by: Literal["record", "file"] = "record",
     strict: bool = False,
     report: ReadReport | None = None,
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
 ) -> Iterator[Record]:
     r"""Stream the caption records of files, in file order.
 
@@ -168,6 +186,9 @@ def read_records(
             (each job then reads only its own files).
         strict: Raise on the first bad record instead of counting it.
         report: Collects record counts and bad records.
+        max_record_bytes: Longest record in bytes (a line; a CSV/TSV record with its quoted line
+            breaks; a tar caption member); a longer one is a bad record, skipped without
+            being held in memory (default 1 MiB, ``DEFAULT_MAX_RECORD_BYTES``).
 
     Yields:
         The records of this shard.
@@ -186,6 +207,7 @@ def read_records(
     """
     if format is not None and format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
+    check_max_record_bytes(max_record_bytes)
     files = [Path(p) for p in ([paths] if isinstance(paths, (str, os.PathLike)) else paths)]
     selector = _Shard(shard, shard_by)
     # Check every input now, not hours into a run.
@@ -193,69 +215,51 @@ def read_records(
     for path in files:
         if not path.is_file():
             raise InputFormatError(f"input {path} does not exist or is not a file")
-    return _records(files, kinds, selector, column, field, key, header, strict, report)
+    options = (column, field, key, header, strict, max_record_bytes)
+    return _records(files, kinds, selector, report, *options)
 
 
 def _records(
     files: list[Path],
     kinds: list[Format],
     selector: _Shard,
+    report: ReadReport | None,
     column: str | int | None,
     field: str | None,
     key: str | int | None,
     header: bool | None,
     strict: bool,
-    report: ReadReport | None,
+    max_record_bytes: int,
 ) -> Iterator[Record]:
     report = report if report is not None else ReadReport()
     for number, (path, kind) in enumerate(zip(files, kinds, strict=True)):
         if not selector.by_record and number % selector.count != selector.index:
             continue
-        reader = FileReader(path, selector, strict, report)
+        reader = FileReader(path, selector, strict, report, max_record_bytes)
         if kind == "text":
             yield from reader.text()
         elif kind in ("csv", "tsv"):
-            yield from reader.table(kind, column, key, header)
+            yield from read_table(reader, kind, column, key, header)
         elif kind == "jsonl":
             yield from reader.jsonl(field or "caption", key)
         else:
             yield from read_tar(reader, field or "caption")
 
 
-def is_gzip(path: str | os.PathLike[str]) -> bool:
-    """Whether a file is gzip-compressed (by its first bytes, not its name)."""
-    with open(path, "rb") as probe:
-        return probe.read(2) == b"\x1f\x8b"
-
-
-def decode_line(line: bytes, *, first: bool) -> str:
-    """One line of a plain-text file as a caption: UTF-8 text without its line end.
-
-    A newline, or a carriage return and newline, is dropped; so is a byte-order mark when the
-    line is the file's ``first``.
-
-    Raises:
-        UnicodeDecodeError: The line is not UTF-8.
-    """
-    text = line.decode("utf-8")
-    if text.endswith("\n"):
-        text = text[:-2] if text.endswith("\r\n") else text[:-1]
-    return text.removeprefix("\ufeff") if first else text
-
-
-def open_input(path: Path) -> IO[bytes]:
-    """Open a file for reading bytes, decompressing it if it is gzip (by its first bytes)."""
-    if is_gzip(path):
-        return cast(IO[bytes], gzip.open(path, "rb"))
-    return open(path, "rb")
-
-
 class FileReader:
     """Reads one file; reports bad records with the file's name."""
 
-    def __init__(self, path: Path, selector: _Shard, strict: bool, report: ReadReport) -> None:
+    def __init__(
+        self,
+        path: Path,
+        selector: _Shard,
+        strict: bool,
+        report: ReadReport,
+        max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+    ) -> None:
         self.path, self.selector, self.strict, self.report = path, selector, strict, report
         self.name = str(path)
+        self.max_record_bytes = max_record_bytes
 
     def good(self, key: str, caption: str) -> Record:
         self.report.num_records += 1
@@ -271,11 +275,45 @@ class FileReader:
         """Report a line of a text file that is not UTF-8."""
         self.bad(location, f"not UTF-8 ({exc.reason} at byte {exc.start})")
 
+    def too_long(self, location: str, size: int) -> None:
+        """Report a record over the size cap."""
+        self.bad(
+            location,
+            f"record of {size:,} bytes is over the {self.max_record_bytes:,}-byte limit "
+            "(raise --max-record-bytes if such records are meant)",
+        )
+
+    def lines(self, f: IO[bytes]) -> Iterator[tuple[int, bytes]]:
+        """The numbered lines of ``f``; too long lines and damaged gzip data are reported.
+
+        Each too long line counts as a record (for sharding) and is skipped without being held;
+        damaged gzip data ends the file and counts as one more record, so exactly one shard
+        reports it.
+        """
+        number, cap, selector = 0, self.max_record_bytes, self.selector
+        try:
+            for line in iter(functools.partial(f.readline, cap + 2), b""):
+                number += 1
+                if len(line) > cap:  # too long, unless it is only the line end
+                    line, size = finish_line(f, line, cap)
+                    if size:
+                        if selector.take():
+                            self.too_long(f"{number}", size)
+                        continue
+                yield number, line
+        except GZIP_ERRORS as exc:
+            if selector.take():
+                self.bad(
+                    f"{number + 1}",
+                    f"truncated or corrupt gzip data after {number:,} line(s) ({exc}); the "
+                    "lines before it were read",
+                )
+
     def text(self) -> Iterator[Record]:
         name, report, selector = self.name, self.report, self.selector
         sharded = selector.by_record and selector.count > 1
         with open_input(self.path) as f:
-            for number, line in enumerate(f, start=1):
+            for number, line in self.lines(f):
                 if sharded and not selector.take():
                     continue
                 try:
@@ -289,7 +327,7 @@ class FileReader:
     def jsonl(self, field: str, key: str | int | None) -> Iterator[Record]:
         key_field = None if key is None else str(key)
         with open_input(self.path) as f:
-            for number, line in enumerate(f, start=1):
+            for number, line in self.lines(f):
                 if not line.strip():
                     continue
                 if not self.selector.take():
@@ -298,6 +336,9 @@ class FileReader:
                     obj = json.loads(line)
                 except (json.JSONDecodeError, UnicodeDecodeError) as exc:
                     self.bad(f"{number}", f"not valid JSON ({exc})")
+                    continue
+                except RecursionError:
+                    self.bad(f"{number}", "JSON nested too deeply to read")
                     continue
                 if not isinstance(obj, dict):
                     self.bad(f"{number}", f"not a JSON object but {type(obj).__name__}")
@@ -314,74 +355,3 @@ class FileReader:
                         continue
                     sample = str(value)
                 yield self.good(sample, caption)
-
-    def table(
-        self, kind: str, column: str | int | None, key: str | int | None, header: bool | None
-    ) -> Iterator[Record]:
-        column = "caption" if column is None else column
-        names = [c for c in (column, key) if c is not None and not _is_index(c)]
-        has_header = bool(names) if header is None else header
-        if names and not has_header:
-            raise InputFormatError(
-                f"column names ({', '.join(map(str, names))}) need a header row: pass indices, "
-                "or drop --no-header"
-            )
-        with open_input(self.path) as f:
-            lines = _LineCounter(f, self)
-            rows = csv.reader(lines, delimiter="\t" if kind == "tsv" else ",")
-            positions: dict[str, int] = {}
-            if has_header:
-                head = next(rows, None)
-                if head is None:
-                    return
-                positions = {name: i for i, name in enumerate(head)}
-                missing = [n for n in names if n not in positions]
-                if missing:
-                    raise InputFormatError(
-                        f"{self.path} has no column {missing[0]!r} (columns: {', '.join(head)}): "
-                        "pass --column/--key with one of these names or a 0-based index"
-                    )
-            text_col = int(column) if _is_index(column) else positions[str(column)]
-            key_col: int | None = None
-            if key is not None:
-                key_col = int(key) if _is_index(key) else positions[str(key)]
-            width = max(text_col, key_col or 0) + 1
-            while True:
-                start = lines.number + 1
-                try:
-                    row = next(rows)
-                except StopIteration:
-                    break
-                except csv.Error as exc:
-                    if self.selector.take():
-                        self.bad(f"{start}", f"bad CSV ({exc})")
-                    continue
-                if not row or not self.selector.take():
-                    continue
-                if len(row) < width:
-                    self.bad(f"{start}", f"{len(row)} column(s), the caption/key needs {width}")
-                    continue
-                sample = f"{self.name}:{start}" if key_col is None else row[key_col]
-                yield self.good(sample, row[text_col])
-
-
-class _LineCounter:
-    """Decodes a binary file's lines for ``csv.reader``, counting them and reporting bad bytes."""
-
-    def __init__(self, f: IO[bytes], reader: FileReader) -> None:
-        self.f, self.reader, self.number = f, reader, 0
-
-    def __iter__(self) -> Iterator[str]:
-        for line in self.f:
-            self.number += 1
-            try:
-                text = line.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                if self.reader.selector.take():
-                    self.reader.bad(f"{self.number}", f"not UTF-8 ({exc.reason})")
-                continue
-            yield text.removeprefix("\ufeff") if self.number == 1 else text
-
-
-def _is_index(value: str | int) -> bool:
-    return isinstance(value, int) or value.isdigit()

@@ -1,0 +1,107 @@
+"""The physical lines of caption files: gzip detection, size-capped reads, damage reporting.
+
+A line longer than the record cap is skipped in chunks without ever being held whole, so one
+giant line costs its reading time but not its size in memory. A damaged gzip stream (truncated,
+or corrupt data) raises one of :data:`GZIP_ERRORS`, which the readers report as a bad record.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import zlib
+from pathlib import Path
+from typing import IO, cast
+
+__all__ = [
+    "DEFAULT_MAX_RECORD_BYTES",
+    "GZIP_ERRORS",
+    "check_max_record_bytes",
+    "decode_line",
+    "finish_line",
+    "is_gzip",
+    "open_input",
+    "read_line",
+    "skip_line",
+]
+
+DEFAULT_MAX_RECORD_BYTES = 1 << 20
+"""Longest record read by default: 1 MiB (a caption is rarely over a few hundred bytes)."""
+
+GZIP_ERRORS: tuple[type[BaseException], ...] = (EOFError, zlib.error, gzip.BadGzipFile)
+"""What reading a truncated or corrupt gzip stream raises."""
+
+_CHUNK = 1 << 16
+
+
+def check_max_record_bytes(value: object) -> int:
+    """Return ``value`` if it is a valid record cap (an int >= 1), else raise ``ValueError``."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"max_record_bytes must be an int >= 1, got {value!r}")
+    return value
+
+
+def is_gzip(path: str | os.PathLike[str]) -> bool:
+    """Whether a file is gzip-compressed (by its first bytes, not its name)."""
+    with open(path, "rb") as probe:
+        return probe.read(2) == b"\x1f\x8b"
+
+
+def open_input(path: Path) -> IO[bytes]:
+    """Open a file for reading bytes, decompressing it if it is gzip (by its first bytes)."""
+    if is_gzip(path):
+        return cast(IO[bytes], gzip.open(path, "rb"))
+    return open(path, "rb")
+
+
+def decode_line(line: bytes, *, first: bool) -> str:
+    """One line of a plain-text file as a caption: UTF-8 text without its line end.
+
+    A newline, or a carriage return and newline, is dropped; so is a byte-order mark when the
+    line is the file's ``first``.
+
+    Raises:
+        UnicodeDecodeError: The line is not UTF-8.
+    """
+    text = line.decode("utf-8")
+    if text.endswith("\n"):
+        text = text[:-2] if text.endswith("\r\n") else text[:-1]
+    return text.removeprefix("\ufeff") if first else text
+
+
+def content_length(line: bytes) -> int:
+    """Bytes of ``line`` without its line end (a newline, or a carriage return and newline)."""
+    if line.endswith(b"\r\n"):
+        return len(line) - 2
+    return len(line) - 1 if line.endswith(b"\n") else len(line)
+
+
+def read_line(f: IO[bytes], max_bytes: int) -> tuple[bytes, int]:
+    """Read the next line, holding at most ``max_bytes`` (plus its line end) in memory.
+
+    Returns:
+        ``(line, 0)`` for a line of at most ``max_bytes`` bytes without its line end (``b""`` at
+        the end of the file); ``(b"", n)`` for a longer line of ``n`` bytes, skipped.
+    """
+    return finish_line(f, f.readline(max_bytes + 2), max_bytes)
+
+
+def finish_line(f: IO[bytes], line: bytes, max_bytes: int) -> tuple[bytes, int]:
+    """:func:`read_line` for a ``line`` just read with ``f.readline(max_bytes + 2)``."""
+    if len(line) < max_bytes + 2 or line.endswith(b"\n"):
+        size = content_length(line)
+        return (line, 0) if size <= max_bytes else (b"", size)
+    size, tail = len(line), line[-1:]
+    while line and not line.endswith(b"\n"):
+        line = f.readline(_CHUNK)
+        size, tail = size + len(line), tail + line
+        tail = tail[-2:]
+    return b"", size - (len(tail) - content_length(tail) if tail.endswith(b"\n") else 0)
+
+
+def skip_line(f: IO[bytes], stop: int) -> None:
+    """Read past the end of the current line in chunks, or up to position ``stop`` if sooner."""
+    while (position := f.tell()) < stop:
+        chunk = f.readline(min(_CHUNK, stop - position))
+        if not chunk or chunk.endswith(b"\n"):
+            return
