@@ -196,7 +196,7 @@ def sparse_bce_rows(
     index, keep = unique_positives(indices)
     t0 = label_smoothing / 2.0
     t1 = 1.0 - label_smoothing / 2.0
-    rows, _ = _SparseBCE.apply(logits, index, keep, pos_weight, t0, t1)  # type: ignore[no-untyped-call]
+    rows, _ = _SparseBCE.apply(logits, index, keep, pos_weight, t0, t1)  # type: ignore[no-untyped-call, unused-ignore]
     return rows  # type: ignore[no-any-return]
 
 
