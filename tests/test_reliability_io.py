@@ -296,6 +296,30 @@ def test_quoted_line_breaks_and_lone_quotes_still_read(tmp_path: Path) -> None:
     assert got == ["two\nlines", 'a "quoted" one', "A dog runs", "plain"] and not report.num_bad
 
 
+def test_a_quote_closed_far_below_costs_one_record_and_rows_and_records_are_compared(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A stray quote closed 40 lines below, then a delimiter: valid CSV, but no caption spans 40
+    # lines. The record is cut at MAX_RECORD_LINES and its lines are read again.
+    rows = ["caption", *(f"a dog number {i}" for i in range(100))]
+    rows[5] = '"a stray dog'
+    rows[45] = 'the end of it",x'
+    path = tmp_path / "caps.csv"
+    path.write_text("\n".join(rows) + "\n")
+    report = ReadReport()
+    records = list(read_records([path], report=report))
+    assert len(records) == 99 and report.num_bad == 1
+    assert "over 32 lines" in report.examples[0].reason and report.num_multiline == 0
+    # Quoted line breaks within the cap are read, and the report says rows and records differ.
+    path.write_text('caption\n"two\nlines"\n"and\nthree\nlines"\nplain\n')
+    report = ReadReport()
+    assert len(list(read_records([path], report=report))) == 3 and not report.num_bad
+    assert report.num_multiline == 2
+    for jobs in ("1", "2"):
+        assert _run("vocab", "count", path, "-q", "-j", jobs, "-o", tmp_path / "c.json") == 0
+        assert "2 CSV/TSV record(s) span several lines" in capsys.readouterr().err
+
+
 def test_a_stray_quote_in_the_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rows = ["caption", *(f"a dog number {i}" for i in range(100))]
     rows[5] = '"a stray dog'

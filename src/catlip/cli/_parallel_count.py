@@ -146,6 +146,7 @@ def _merge_reports(reports: list[_PartReport], report: ReadReport) -> None:
         report.add_bad(bad)
     report.num_bad += sum(part.num_bad for part in reports) - len(kept)
     report.num_records += sum(part.num_records for part in reports)
+    report.num_multiline += sum(part.num_multiline for part in reports)
 
 
 def count_in_parallel(

@@ -5,7 +5,9 @@ one line and is never properly closed makes a parse error, or a record over the 
 of silently eating the following lines into one caption. Such a record is reported by its first
 line as a bad record and reading resumes on the next line, so a stray quote costs one record.
 A quote problem confined to one line (``"A dog" runs``) is read leniently, as Python's ``csv``
-does by default. A well-formed quoted field may still hold line breaks.
+does by default. A well-formed quoted field may still hold line breaks, over at most
+:data:`MAX_RECORD_LINES` lines; records that do are counted (``ReadReport.num_multiline``), so a
+file whose rows and records disagree says so.
 """
 
 from __future__ import annotations
@@ -21,11 +23,16 @@ from catlip.vocab._lines import open_input
 if TYPE_CHECKING:
     from catlip.vocab.readers import FileReader, Record
 
-__all__ = ["read_table"]
+__all__ = ["MAX_RECORD_LINES", "read_table"]
+
+
+MAX_RECORD_LINES = 32
+"""Lines one CSV/TSV record may span (quoted line breaks): a caption longer than that is a quote
+that was never closed, not a caption."""
 
 
 class _RecordTooLong(Exception):
-    """A record grew past the size cap while its lines were being read."""
+    """A record grew past the size or line cap while its lines were being read."""
 
 
 class _Lines:
@@ -48,7 +55,10 @@ class _Lines:
         line = self.returned.popleft() if self.returned else self._next_line()
         if self.record and self.size + line[2] > self.cap:
             self.returned.appendleft(line)  # not part of this record after all
-            raise _RecordTooLong
+            raise _RecordTooLong(f"over the {self.cap:,}-byte record limit")
+        if len(self.record) >= MAX_RECORD_LINES:
+            self.returned.appendleft(line)
+            raise _RecordTooLong(f"over {MAX_RECORD_LINES} lines")
         self.record.append(line)
         self.size += line[2]
         return line[1]
@@ -125,13 +135,14 @@ def read_table(
                 if salvaged is None:
                     continue
                 row = salvaged
-            except _RecordTooLong:
-                limit = f"over the {reader.max_record_bytes:,}-byte record limit"
-                _stray_quote(lines, reader, limit, cut=True)
+            except _RecordTooLong as exc:
+                _stray_quote(lines, reader, str(exc), cut=True)
                 continue
             if not row or not reader.selector.take():
                 continue
             start = lines.record[0][0]
+            if len(lines.record) > 1:  # rows and records disagree: said in the report
+                reader.report.num_multiline += 1
             if len(row) < width:
                 reader.bad(f"{start}", f"{len(row)} column(s), the caption/key needs {width}")
                 continue

@@ -95,6 +95,8 @@ class ReadReport:
     num_bad: int = 0
     examples: list[BadRecord] = dataclass_field(default_factory=list)
     max_examples: int = 20
+    num_multiline: int = 0
+    """CSV/TSV records whose quoted fields spanned several lines (rows and records disagree)."""
 
     def add_bad(self, bad: BadRecord) -> None:
         """Count a bad record (and keep it as an example while there is room)."""
@@ -109,6 +111,15 @@ class ReadReport:
         if self.num_bad > len(self.examples):
             lines.append(f"  ... and {self.num_bad - len(self.examples):,} more")
         return "\n".join(lines)
+
+    def multiline_note(self) -> str | None:
+        """A note when CSV/TSV records spanned several lines, for the command line (else None)."""
+        if not self.num_multiline:
+            return None
+        return (
+            f"note: {self.num_multiline:,} CSV/TSV record(s) span several lines (line breaks "
+            "inside quoted fields), so the files have more lines than records"
+        )
 
 
 def detect_format(path: str | os.PathLike[str]) -> Format:
