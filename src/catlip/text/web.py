@@ -4,7 +4,7 @@ COCO-style captions are plain lower-case English about what a picture shows. Web
 DataComp) is product listings, titles, names, model codes and other languages, and a word-by-word
 labeller turns "Apple iPhone 12 Pro Max 256GB" into the fruit, a drug and a nerve gas. Before the
 words are looked up, :func:`web_tokens` reads the caption *with its case and punctuation* and puts
-:data:`BARRIER` in place of every token that cannot be a label:
+:data:`~catlip.text.lexicon.BARRIER` in place of every token that cannot be a label:
 
 1. **Codes.** Tokens that glue letters to digits (``256GB``, ``3G``, ``14k``, ``LT305``) and
    one- or two-letter words are never labels, except a short list of real abbreviations
@@ -163,7 +163,7 @@ _PUNCTUATION: tuple[None, int] = (None, 0)
 
 
 def web_tokens(caption: str, lexicon: Lexicon) -> list[str]:
-    """Lower-case tokens of ``caption`` with :data:`BARRIER` for every token that is no label.
+    """Lower-case tokens of ``caption`` with :data:`~catlip.text.lexicon.BARRIER` for every token that is no label.
 
     Args:
         caption: Raw caption or alt-text.
