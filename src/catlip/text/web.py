@@ -163,7 +163,9 @@ _PUNCTUATION: tuple[None, int] = (None, 0)
 
 
 def web_tokens(caption: str, lexicon: Lexicon) -> list[str]:
-    """Lower-case tokens of ``caption`` with :data:`~catlip.text.lexicon.BARRIER` for every token that is no label.
+    """Lower-case tokens of ``caption``, a barrier in place of every token that is no label.
+
+    The barrier is :data:`~catlip.text.lexicon.BARRIER`.
 
     Args:
         caption: Raw caption or alt-text.
