@@ -60,7 +60,8 @@ class _PartReport(ReadReport):
     def add_bad(self, bad: BadRecord) -> None:
         if self.note_places and len(self.examples) < self.max_examples:
             # Split by number, the t-th record of part k is record k + parts*t.
-            self.places.append((0, self.part + self.parts * (self.num_records + self.num_bad)))
+            taken = self.num_records + self.num_bad + self.num_skipped
+            self.places.append((0, self.part + self.parts * taken))
         super().add_bad(bad)
 
 
@@ -147,6 +148,9 @@ def _merge_reports(reports: list[_PartReport], report: ReadReport) -> None:
     report.num_bad += sum(part.num_bad for part in reports) - len(kept)
     report.num_records += sum(part.num_records for part in reports)
     report.num_multiline += sum(part.num_multiline for part in reports)
+    for part in reports:
+        for status, rows in part.skipped.items():
+            report.skipped[status] = report.skipped.get(status, 0) + rows
 
 
 def count_in_parallel(
