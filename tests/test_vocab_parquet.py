@@ -194,6 +194,29 @@ def test_build_on_img2dataset_parquet_equals_build_on_the_successful_captions(
     assert "skipped 9 parquet row(s)" in capsys.readouterr().err
 
 
+def test_jobs_report_skipped_rows_and_bad_rows_once_in_input_order(
+    tmp_path: Path, flickr_captions: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    captions: list[str | None] = list(flickr_captions[:30])
+    for row in (1, 10, 17):
+        captions[row] = None
+    # -j 2: part 0 takes the even rows, whose first five were not downloaded.
+    path = _img2dataset(tmp_path / "00000.parquet", captions, {0, 2, 4, 6, 8, 17})
+    outputs, reports = [], []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"j{jobs}.json"
+        assert main(["vocab", "count", str(path), "-j", jobs, "-q", "-o", str(out)]) == 0
+        outputs.append(out.read_bytes())
+        reports.append(capsys.readouterr().err)
+    assert outputs[0] == outputs[1] and reports[0] == reports[1]
+    assert "2 bad record(s) skipped" in reports[0]
+    assert [line.split(":")[1] for line in reports[0].splitlines() if "null caption" in line] == [
+        "row 1",
+        "row 10",
+    ]
+    assert "skipped 6 parquet row(s)" in reports[0]
+
+
 def test_label_keys_come_from_the_key_column(tmp_path: Path, flickr_captions: list[str]) -> None:
     path = _img2dataset(tmp_path / "00000.parquet", flickr_captions[:8], {1})
     vocab = tmp_path / "v.json"
