@@ -31,6 +31,7 @@ COUNT_EXAMPLE = """examples:
   catlip vocab count captions.txt.gz -o counts.json -j 8
   catlip vocab count Flickr8k.token.txt --format tsv --column 1 -o counts.json
   catlip vocab count shards/*.tar --shard 3/16 --shard-by file -o counts-03.json  # job 3 of 16
+  catlip vocab count 's3://bucket/img2dataset/*.parquet' -o counts.json  # status success only
 
 """
 MERGE_EXAMPLE = """example:
@@ -40,6 +41,7 @@ MERGE_EXAMPLE = """example:
 BUILD_EXAMPLE = """examples:
   catlip vocab build captions.txt -o vocab.json --min-count 2 -j 8
   catlip vocab build shards/*.tar -o vocab.json --min-count 500 --max-size 24320
+  catlip vocab build laion/*.parquet -o vocab.json --min-count 500  # the TEXT column
   catlip vocab build --from-counts counts.json -o vocab.json --min-count 2
 
 --min-count V keeps synsets seen in at least V captions (the paper prunes synsets seen fewer
