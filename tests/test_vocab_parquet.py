@@ -145,6 +145,31 @@ def test_long_captions_and_broken_files_are_bad_records(tmp_path: Path) -> None:
         list(read_records([broken], strict=True))
 
 
+def test_damage_after_the_footer_ends_the_file_as_one_bad_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_parquet, "BATCH_ROWS", 10)
+    path = tmp_path / "a.parquet"
+    captions = [f"caption {i}" for i in range(100)]
+    pq.write_table(pa.table({"text": captions}), path, row_group_size=50, use_dictionary=False)
+    second = pq.ParquetFile(path).metadata.row_group(1).column(0).data_page_offset
+    data = bytearray(path.read_bytes())
+    data[second : second + 8] = b"\xff" * 8  # the second row group's page header
+    path.write_bytes(bytes(data))
+    report = ReadReport()
+    assert [r.caption for r in read_records([path], report=report)] == captions[:50]
+    assert report.num_bad == 1
+    assert "row 50: corrupt parquet data after 50 row(s)" in str(report.examples[0])
+
+
+def test_dictionary_encoded_columns(tmp_path: Path) -> None:
+    column = pa.array(["a dog", None, "a dog"]).dictionary_encode()
+    path = _parquet_file(tmp_path / "a.parquet", {"text": column})
+    report = ReadReport()
+    assert [r.caption for r in read_records([path], report=report)] == ["a dog", "a dog"]
+    assert report.num_bad == 1 and "null caption" in str(report.examples[0])
+
+
 def test_missing_pyarrow_says_what_to_install(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -83,19 +83,23 @@ def read_parquet(
             ident = _column(reader, names, key, KEY_COLUMNS, "key", "--key")
         state = STATUS_COLUMN if status is not None and STATUS_COLUMN in names else None
         wanted = list(dict.fromkeys(c for c in (text, ident, state) if c is not None))
-        row = 0
-        try:
-            for batch in table.iter_batches(batch_size=BATCH_ROWS, columns=wanted):
-                yield from _batch(reader, batch, row, text, ident, state, status, pa, pc)
-                row += batch.num_rows
-        except (pa.ArrowException, OSError) as exc:
-            # The unreadable rest counts as one more record, so exactly one shard reports it.
-            if reader.selector.take():
-                reader.bad(
-                    f"row {row}",
-                    f"corrupt parquet data after {row:,} row(s) ({exc}); the rows before it "
-                    "were read",
-                )
+        batches, row = table.iter_batches(batch_size=BATCH_ROWS, columns=wanted), 0
+        while True:
+            try:
+                batch = next(batches, None)
+            except (pa.ArrowException, OSError) as exc:
+                # The unreadable rest counts as one more record, so exactly one shard reports it.
+                if reader.selector.take():
+                    reader.bad(
+                        f"row {row}",
+                        f"corrupt parquet data after {row:,} row(s) ({exc}); the rows before it "
+                        "were read",
+                    )
+                return
+            if batch is None:
+                return
+            yield from _batch(reader, batch, row, text, ident, state, status, pa, pc)
+            row += batch.num_rows
 
 
 def _batch(
@@ -115,8 +119,11 @@ def _batch(
         return
     if len(rows) < batch.num_rows:
         batch = batch.take(pa.array(rows, type=pa.int64()))
-    captions = batch.column(text).to_pylist()
-    sizes = pc.binary_length(batch.column(text)).to_pylist()
+    column = batch.column(text)
+    if pa.types.is_dictionary(column.type):
+        column = column.dictionary_decode()
+    captions = column.to_pylist()
+    sizes = pc.binary_length(column).to_pylist()
     keys = batch.column(ident).to_pylist() if ident is not None else None
     states = batch.column(state).to_pylist() if state is not None else None
     skipped, cap, name = reader.report.skipped, reader.max_record_bytes, reader.name
