@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from catlip.cli import main
+from catlip.cli import _common, main
 from catlip.cli._common import expand_inputs
 from catlip.errors import InputFormatError
 from catlip.vocab import ReadReport, _remote, read_records
@@ -107,6 +107,22 @@ def test_remote_globs_expand_and_jobs_split_remote_records(
         assert main(["vocab", "count", *inputs, "-j", jobs, "-q", "-o", str(out)]) == 0
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
+
+
+def test_a_remote_glob_is_listed_once_per_command(
+    bucket: tuple[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, _ = bucket
+    listings: list[str] = []
+
+    def listing(pattern: str) -> list[str]:
+        listings.append(pattern)
+        return _remote.glob_urls(pattern)
+
+    monkeypatch.setattr(_common, "glob_urls", listing)
+    out = tmp_path / "v.json"
+    assert main(["vocab", "build", f"{root}/*.txt", "-j", "2", "-q", "-o", str(out)]) == 0
+    assert listings == [f"{root}/*.txt"]  # not again by the check, the counter or a worker
 
 
 def test_missing_remote_files_and_protocols_are_clear_errors(

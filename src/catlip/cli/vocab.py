@@ -202,7 +202,8 @@ def _say(args: argparse.Namespace, message: str) -> None:
 
 def run_count(args: argparse.Namespace) -> int:
     """Run ``catlip vocab count``."""
-    check_output(args, inputs=expand_inputs(args.inputs), suffixes=(".json",))
+    args.inputs = expand_inputs(args.inputs)  # once: a remote glob lists a bucket
+    check_output(args, inputs=args.inputs, suffixes=(".json",))
     with terminate_cleanly():
         counts = _count(args)
         counts.save(args.output)
@@ -232,7 +233,8 @@ def run_build(args: argparse.Namespace) -> int:
         raise SystemExit("catlip vocab build: error: --max-size must be >= 1")
     if bool(args.inputs) == bool(args.from_counts):
         raise SystemExit("catlip vocab build: error: give INPUT files or --from-counts, not both")
-    inputs = [args.from_counts] if args.from_counts else expand_inputs(args.inputs)
+    args.inputs = expand_inputs(args.inputs)  # once: a remote glob lists a bucket
+    inputs = [args.from_counts] if args.from_counts else args.inputs
     check_output(args, inputs=inputs, suffixes=(".json",))
     with terminate_cleanly():
         counts = SynsetCounts.load(args.from_counts) if args.from_counts else _count(args)
