@@ -83,7 +83,7 @@ def read_parquet(
             ident = _column(reader, names, key, KEY_COLUMNS, "key", "--key")
         state = STATUS_COLUMN if status is not None and STATUS_COLUMN in names else None
         wanted = list(dict.fromkeys(c for c in (text, ident, state) if c is not None))
-        batches, row = table.iter_batches(batch_size=BATCH_ROWS, columns=wanted), 0
+        batches, row = _batches(table, wanted), 0
         while True:
             try:
                 batch = next(batches, None)
@@ -100,6 +100,18 @@ def read_parquet(
                 return
             yield from _batch(reader, batch, row, text, ident, state, status, pa, pc)
             row += batch.num_rows
+
+
+def _batches(table: Any, columns: list[str]) -> Iterator[Any]:
+    """The record batches of ``columns``, one row group at a time.
+
+    One ``iter_batches`` over the whole file keeps every row group's pre-buffered pages until
+    the end (pyarrow's default ``pre_buffer=True``): memory grew with the file, 84 MiB of
+    captions for 3 million rows. Per row group it stays at one group's pages, and the column
+    reads of a group are still coalesced (fewer requests for a remote file).
+    """
+    for group in range(table.num_row_groups):
+        yield from table.iter_batches(batch_size=BATCH_ROWS, row_groups=[group], columns=columns)
 
 
 def _batch(
