@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from catlip.cli import main
 from catlip.errors import InputFormatError
@@ -140,6 +143,43 @@ def test_shards_partition_the_rows_across_batches_and_files(
         skipped += report.num_skipped
     assert sorted(parts) == sorted(expected) and len(parts) == 14
     assert skipped == whole.num_skipped == 3
+
+
+@settings(max_examples=40)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.text(max_size=8)),
+            st.sampled_from(["success", "failed_to_download", None]),
+        ),
+        max_size=30,
+    ),
+    batch=st.integers(1, 7),
+    group=st.integers(1, 9),
+    count=st.integers(1, 4),
+)
+def test_rows_are_the_successful_non_null_ones_and_shards_partition_them(
+    rows: list[tuple[str | None, str | None]], batch: int, group: int, count: int
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "x.parquet"
+        captions = pa.array([c for c, _ in rows], pa.string())
+        statuses = pa.array([s for _, s in rows], pa.string())
+        _parquet_file(path, {"caption": captions, "status": statuses}, row_group_size=group)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(_parquet, "BATCH_ROWS", batch)
+            report = ReadReport()
+            records = list(read_records([path], report=report))
+            parts = [list(read_records([path], shard=(i, count))) for i in range(count)]
+    expected = [
+        Record(f"{path}:{i}", c)
+        for i, (c, s) in enumerate(rows)
+        if s == "success" and c is not None
+    ]
+    assert records == expected
+    assert report.num_skipped == sum(s != "success" for _, s in rows)
+    assert report.num_bad == sum(s == "success" and c is None for c, s in rows)
+    assert sorted(r for part in parts for r in part) == sorted(expected)
 
 
 def test_long_captions_and_broken_files_are_bad_records(tmp_path: Path) -> None:
