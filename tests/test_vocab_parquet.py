@@ -145,7 +145,7 @@ def test_shards_partition_the_rows_across_batches_and_files(
     assert skipped == whole.num_skipped == 3
 
 
-@settings(max_examples=40)
+@settings(max_examples=25)
 @given(
     rows=st.lists(
         st.tuples(
