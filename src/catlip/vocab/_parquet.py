@@ -70,7 +70,9 @@ def read_parquet(
     with contextlib.ExitStack() as stack:
         source: Any = stack.enter_context(open_raw(reader.path)) if is_url(reader.path) else None
         try:
-            table = stack.enter_context(pq.ParquetFile(source or str(reader.path)))
+            table = stack.enter_context(
+                pq.ParquetFile(str(reader.path) if source is None else source)
+            )
         except (pa.ArrowException, OSError) as exc:
             if reader.selector.take():  # one record, so exactly one shard reports it
                 reader.bad("row 0", f"not a parquet file ({exc})")
