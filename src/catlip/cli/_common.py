@@ -169,7 +169,7 @@ def open_records(args: argparse.Namespace, report: ReadReport) -> Iterator[Recor
         strict=args.strict,
         report=report,
         max_record_bytes=args.max_record_bytes,
-        status=None if args.all_status else "success",
+        status=None if getattr(args, "all_status", False) else "success",
     )
 
 
