@@ -8,11 +8,13 @@ import subprocess
 import sys
 import tarfile
 from collections.abc import Iterator
+from multiprocessing import Value
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
-from catlip.cli import _common, main
+from catlip.cli import _common, _parallel_count, build_parser, main
 from catlip.cli._common import expand_inputs
 from catlip.errors import InputFormatError
 from catlip.vocab import ReadReport, _remote, read_records
@@ -107,6 +109,64 @@ def test_remote_globs_expand_and_jobs_split_remote_records(
         assert main(["vocab", "count", *inputs, "-j", jobs, "-q", "-o", str(out)]) == 0
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
+
+
+def test_jobs_split_remote_files_by_file_with_the_single_run_result(
+    tmp_path: Path, flickr_captions: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = f"memory://catlip-split-{tmp_path.name}"
+    names = []
+    for number in range(5):  # a bad line in every file
+        lines = [*flickr_captions[20 * number : 20 * number + 20], "\udcff"]
+        data = "\n".join(lines).encode("utf-8", "surrogateescape") + b"\n"
+        names.append(f"{root}/{number}.txt")
+        with fsspec.open(names[-1], "wb") as f:
+            f.write(data)
+    try:
+        outputs, reports = [], []
+        for jobs in ("1", "2", "3"):
+            out = tmp_path / f"j{jobs}.json"
+            assert main(["vocab", "count", *names, "-j", jobs, "-q", "-o", str(out)]) == 0
+            outputs.append(out.read_bytes())
+            reports.append(capsys.readouterr().err)
+        assert outputs[0] == outputs[1] == outputs[2]
+        assert reports[0] == reports[1] == reports[2] and "5 bad record(s)" in reports[0]
+        # Part 1 of 2 reads files 1 and 3 only, not every file.
+        args = build_parser().parse_args(["vocab", "count", *names, "-o", "x.json"])
+        assert _parallel_count._file_numbers(args, names, 2) == {n: i for i, n in enumerate(names)}
+        shared = _parallel_count._Shared(Value("q", 0), Value("q", 0), None, 1, {})
+        shared.file_numbers = _parallel_count._file_numbers(args, names, 2)
+        _, captions, report = _parallel_count._count_records(args, _Words(), 1, 2, shared)
+        assert captions == 40 and [b.path for b in report.examples] == [names[1], names[3]]
+    finally:
+        fsspec.filesystem("memory").rm(root.removeprefix("memory://"), recursive=True)
+
+
+def test_which_inputs_the_jobs_split_by_file() -> None:
+    parse = build_parser().parse_args
+    remote = [f"s3://bucket/{i}.parquet" for i in range(4)]
+    assert _parallel_count._file_numbers(parse(["vocab", "count", *remote, "-o", "x"]), remote, 4)
+    for argv, jobs in (
+        ([*remote, "-o", "x"], 5),  # fewer files than processes
+        ([*remote, "--shard", "0/2", "-o", "x"], 2),  # a record shard of the input
+        ([*remote, "--shard", "0/2", "--shard-by", "file", "-o", "x"], 3),  # 2 files in part 0
+        (["a.txt", "b.txt", "-o", "x"], 2),  # local: split in blocks or by record
+    ):
+        args = parse(["vocab", "count", *argv])
+        assert _parallel_count._file_numbers(args, args.inputs, jobs) is None, argv
+    local = parse(["vocab", "count", "a.tar", "b.tar", "--shard-by", "file", "-o", "x"])
+    assert _parallel_count._file_numbers(local, local.inputs, 2) == {"a.tar": 0, "b.tar": 1}
+    twice = parse(["vocab", "count", *remote, remote[0], "-o", "x"])
+    assert _parallel_count._file_numbers(twice, twice.inputs, 2) is None  # a file given twice
+
+
+class _Words:
+    """A stand-in extractor: every caption mentions a dog."""
+
+    settings: ClassVar[dict[str, str]] = {"algorithm": "test"}
+
+    def __call__(self, caption: str) -> list[str]:
+        return ["n02084071"]
 
 
 def test_a_remote_glob_is_listed_once_per_command(
