@@ -225,7 +225,7 @@ def test_dictionary_encoded_columns(tmp_path: Path) -> None:
 
 
 def test_missing_pyarrow_says_what_to_install(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = _parquet_file(tmp_path / "a.parquet", {"text": ["a dog"]})
     _parquet.pyarrow_modules.cache_clear()
@@ -233,6 +233,11 @@ def test_missing_pyarrow_says_what_to_install(
     try:
         with pytest.raises(ImportError, match=r'pip install "catlip\[parquet\]"'):
             read_records([path])
+        # The command line says it in one line, exit status 1.
+        assert main(["vocab", "count", str(path), "-q", "-o", str(tmp_path / "c.json")]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith("catlip vocab: error: reading parquet files needs pyarrow")
+        assert "Traceback" not in err
     finally:
         _parquet.pyarrow_modules.cache_clear()
 
