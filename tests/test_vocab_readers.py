@@ -125,7 +125,7 @@ def test_detect_format() -> None:
     assert detect_format("x.jsonl.gz") == "jsonl"
     assert detect_format("x.tgz") == "tar"
     with pytest.raises(InputFormatError, match="--format"):
-        detect_format("x.parquet")
+        detect_format("x.orc")
 
 
 def test_missing_file(tmp_path: Path) -> None:

@@ -54,8 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: The arguments (default: ``sys.argv[1:]``).
 
     Returns:
-        0 on success, 1 when a catlip error was reported, 130 on Ctrl-C (or SIGTERM), and
-        141 when the reader of stdout went away.
+        0 on success, 1 when a catlip error (or a missing optional package) was reported, 130
+        on Ctrl-C (or SIGTERM), and 141 when the reader of stdout went away.
 
     Example:
         >>> from catlip.cli import main
@@ -65,6 +65,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except CatlipError as exc:
+        print(f"catlip {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except ImportError as exc:  # a missing optional extra: the message says what to install
         print(f"catlip {args.command}: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -13,6 +13,7 @@ from types import FrameType
 from typing import Any
 
 from catlip.vocab._io import check_output as check_output_path
+from catlip.vocab._remote import glob_urls, is_url
 from catlip.vocab.readers import (
     DEFAULT_MAX_RECORD_BYTES,
     FORMATS,
@@ -36,11 +37,16 @@ __all__ = [
 ]
 
 INPUT_HELP = """inputs (gzip is read transparently; format from the file name unless --format):
-  text   one caption per line                       key FILE:LINE
-  csv    --column NAME|INDEX (default caption)      key --key column, else FILE:LINE
-  tsv    like csv, tab-separated
-  jsonl  --field NAME (default caption)             key --key field, else FILE:LINE
-  tar    webdataset/img2dataset shards: KEY.txt, else --field of KEY.json    key KEY
+  text     one caption per line                       key FILE:LINE
+  csv      --column NAME|INDEX (default caption)      key --key column, else FILE:LINE
+  tsv      like csv, tab-separated
+  jsonl    --field NAME (default caption)             key --key field, else FILE:LINE
+  tar      webdataset/img2dataset shards: KEY.txt, else --field of KEY.json    key KEY
+  parquet  --column, else text, TEXT or caption       key --key, else key or uid, else FILE:ROW
+           (pip install "catlip[parquet]"); with a status column (img2dataset) only rows with
+           status "success" count, unless --all-status
+remote inputs: s3://, gs://, hf://, https:// ... URLs and URL globs, through fsspec
+  (pip install "catlip[remote]" and the protocol's package, such as s3fs)
 """
 
 
@@ -54,12 +60,14 @@ def add_input_arguments(
     group = parser.add_argument_group("reading captions")
     group.add_argument("--format", choices=FORMATS, default=None, help="format of every INPUT")
     group.add_argument(
-        "--column", default=None, help="CSV/TSV caption column: header name or 0-based index"
+        "--column", default=None, help="CSV/TSV/parquet caption column: name or 0-based index"
     )
     group.add_argument("--field", default=None, help="JSON caption field (jsonl, tar .json)")
     if keys:
         group.add_argument(
-            "--key", default=None, help="CSV/TSV column or JSON field holding the sample key"
+            "--key",
+            default=None,
+            help="CSV/TSV/parquet column or JSON field holding the sample key",
         )
     header = group.add_mutually_exclusive_group()
     header.add_argument(
@@ -67,6 +75,11 @@ def add_input_arguments(
     )
     header.add_argument(
         "--no-header", dest="header", action="store_false", help="CSV/TSV has no header row"
+    )
+    group.add_argument(
+        "--all-status",
+        action="store_true",
+        help="parquet: count every row, whatever its img2dataset status (default: success only)",
     )
     group.add_argument(
         "--strict", action="store_true", help="fail (exit 1) on the first bad record"
@@ -156,6 +169,7 @@ def open_records(args: argparse.Namespace, report: ReadReport) -> Iterator[Recor
         strict=args.strict,
         report=report,
         max_record_bytes=args.max_record_bytes,
+        status=None if getattr(args, "all_status", False) else "success",
     )
 
 
@@ -172,10 +186,16 @@ def expand_inputs(inputs: list[str]) -> list[str]:
     """Expand quoted glob patterns (``'shards/*.tar'``, sorted), for lists too long for a shell.
 
     An argument that names an existing file is kept as is, even if it contains ``*`` or ``?``.
+    A remote pattern (``'s3://bucket/shards/*.parquet'``) is expanded by listing the bucket.
     """
     paths: list[str] = []
     for item in inputs:
-        if not os.path.exists(item) and any(c in item for c in "*?["):
+        if is_url(item) and any(c in item for c in "*?["):
+            matches = glob_urls(item)
+            if not matches:
+                raise SystemExit(f"catlip: error: no file matches {item!r}")
+            paths.extend(matches)
+        elif not is_url(item) and not os.path.exists(item) and any(c in item for c in "*?["):
             matches = sorted(glob.glob(item))
             if not matches:
                 raise SystemExit(f"catlip: error: no file matches {item!r}")
@@ -189,9 +209,9 @@ def report_bad_records(args: argparse.Namespace, report: ReadReport) -> None:
     """Print the bad-record summary on stderr (nothing when all records were good)."""
     if report.num_bad:
         print(f"catlip {args.command}: {report.summary()}", file=sys.stderr)
-    note = report.multiline_note()
-    if note is not None:
-        print(f"catlip {args.command}: {note}", file=sys.stderr)
+    for note in (report.skipped_note(), report.multiline_note()):
+        if note is not None:
+            print(f"catlip {args.command}: {note}", file=sys.stderr)
     if report.num_records == 0:
         print(
             f"catlip {args.command}: warning: no caption records were read (for this shard): "

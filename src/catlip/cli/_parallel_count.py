@@ -1,13 +1,14 @@
 """``-j N`` for the counting commands: N processes, each reading and counting its own records.
 
-Sending captions from one reader process to N counting processes costs the reader as much CPU as
-a counting process spends on a fast extractor, so on N cores the counting processes starve. Here
-every process (this one included) reads its own share of the inputs: uncompressed plain text in
-byte blocks claimed from a shared counter (:mod:`catlip.vocab._blocks`), anything else every N-th
-record, skipping the others' records before decoding them. The parent sums the N counters, merges
-the bad-record reports in input order and shows progress. Counting is a sum, so the result is
-identical to a single-process run, byte for byte once saved. ``-j1`` is the same code with one
-process.
+Sending captions from one reader process to N counting processes costs the reader as much CPU as a
+counting process spends on a fast extractor, so on N cores the counting processes starve. Here every
+process (this one included) reads its own share of the inputs: uncompressed plain text in byte
+blocks claimed from a shared counter (:mod:`catlip.vocab._blocks`); remote files, and any input with
+``--shard-by file``, every N-th file when there are at least N (so that each file is fetched once);
+anything else every N-th record, skipping the others' records before decoding them. The parent sums
+the N counters, merges the bad-record reports in input order and shows progress. Counting is a sum,
+so the result is identical to a single-process run, byte for byte once saved. ``-j1`` is the same
+code with one process.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from catlip.vocab import _blocks
 from catlip.vocab._blocks import block_captions, splittable_inputs
 from catlip.vocab._parallel import process_context
 from catlip.vocab._progress import Progress
+from catlip.vocab._remote import is_url
 from catlip.vocab.counts import SynsetCounts, count_synsets
 from catlip.vocab.readers import BadRecord, ReadReport
 
@@ -56,11 +58,17 @@ class _PartReport(ReadReport):
         self.part, self.parts = part, parts
         self.places: list[tuple[int, int]] = []
         self.note_places = True  # False: the block reader notes them
+        self.file_numbers: dict[str, int] | None = None  # split by file: input file numbers
 
     def add_bad(self, bad: BadRecord) -> None:
         if self.note_places and len(self.examples) < self.max_examples:
-            # Split by number, the t-th record of part k is record k + parts*t.
-            self.places.append((0, self.part + self.parts * (self.num_records + self.num_bad)))
+            if self.file_numbers is not None:
+                # Split by file, a part reads whole files in input order.
+                self.places.append((self.file_numbers[bad.path], len(self.places)))
+            else:
+                # Split by number, the t-th record of part k is record k + parts*t.
+                taken = self.num_records + self.num_bad + self.num_skipped
+                self.places.append((0, self.part + self.parts * taken))
         super().add_bad(bad)
 
 
@@ -72,6 +80,7 @@ class _Shared:
     next_block: Any  # multiprocessing.Value: the next unclaimed block
     files: list[Path] | None  # inputs split in byte blocks; None: split records by number
     block_size: int  # the parent's choice, so that every process cuts the same blocks
+    file_numbers: dict[str, int] | None = None  # inputs split by file: name -> input number
 
     def claim(self) -> int:
         with self.next_block.get_lock():
@@ -102,6 +111,14 @@ def _count_records(
             block_size=shared.block_size,
             max_record_bytes=args.max_record_bytes,
         )
+    elif shared.file_numbers is not None:
+        # File f of this command's shard (i, n) is file i + n*f of the input (--shard-by file);
+        # part k takes f = k mod parts: the input's shard (i + n*k, n*parts) by file.
+        index, count = args.shard or (0, 1)
+        mine = argparse.Namespace(**vars(args))
+        mine.shard, mine.shard_by = (index + count * part, count * parts), "file"
+        report.file_numbers = shared.file_numbers
+        captions = (record.caption for record in open_records(mine, report))
     elif args.shard_by == "record":
         # Record r of this command's shard (i, n) is record i + n*r of the input; part k takes
         # r = k mod parts, so it reads the input as shard (i + n*k, n*parts) and skips the
@@ -147,6 +164,26 @@ def _merge_reports(reports: list[_PartReport], report: ReadReport) -> None:
     report.num_bad += sum(part.num_bad for part in reports) - len(kept)
     report.num_records += sum(part.num_records for part in reports)
     report.num_multiline += sum(part.num_multiline for part in reports)
+    for part in reports:
+        for status, rows in part.skipped.items():
+            report.skipped[status] = report.skipped.get(status, 0) + rows
+
+
+def _file_numbers(args: argparse.Namespace, inputs: list[str], jobs: int) -> dict[str, int] | None:
+    """Input number by file name when the processes split the inputs by file, else ``None``.
+
+    By file when the inputs are split by file anyway (``--shard-by file``), or are all remote
+    and unsharded (split by record, every process would fetch every file), and this command's
+    part has at least ``jobs`` files, all different.
+    """
+    names = [path if is_url(path) else str(Path(path)) for path in inputs]
+    index, count = args.shard or (0, 1)
+    remote = args.shard is None and all(is_url(path) for path in inputs)
+    if not (args.shard_by == "file" or remote) or len(set(names)) < len(names):
+        return None
+    if len(range(index, len(names), count)) < jobs:
+        return None
+    return {name: number for number, name in enumerate(names)}
 
 
 def count_in_parallel(
@@ -168,8 +205,11 @@ def count_in_parallel(
         WorkerError: A worker process died (killed, or out of memory).
     """
     context: Any = process_context()
-    files = splittable_inputs(expand_inputs(args.inputs), format=args.format, shard=args.shard)
+    inputs = expand_inputs(args.inputs)
+    files = splittable_inputs(inputs, format=args.format, shard=args.shard)
     shared = _Shared(context.Value("q", 0), context.Value("q", 0), files, _blocks.BLOCK_SIZE)
+    if files is None:
+        shared.file_numbers = _file_numbers(args, inputs, jobs)
     pipes = {k: context.Pipe(duplex=False) for k in range(1, jobs)}
     workers = {
         k: context.Process(target=_count_part, args=(args, extractor, k, jobs, shared, pipes[k][1]))

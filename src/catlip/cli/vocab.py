@@ -31,6 +31,7 @@ COUNT_EXAMPLE = """examples:
   catlip vocab count captions.txt.gz -o counts.json -j 8
   catlip vocab count Flickr8k.token.txt --format tsv --column 1 -o counts.json
   catlip vocab count shards/*.tar --shard 3/16 --shard-by file -o counts-03.json  # job 3 of 16
+  catlip vocab count 's3://bucket/img2dataset/*.parquet' -o counts.json  # status success only
 
 """
 MERGE_EXAMPLE = """example:
@@ -40,6 +41,7 @@ MERGE_EXAMPLE = """example:
 BUILD_EXAMPLE = """examples:
   catlip vocab build captions.txt -o vocab.json --min-count 2 -j 8
   catlip vocab build shards/*.tar -o vocab.json --min-count 500 --max-size 24320
+  catlip vocab build laion/*.parquet -o vocab.json --min-count 500  # the TEXT column
   catlip vocab build --from-counts counts.json -o vocab.json --min-count 2
 
 --min-count V keeps synsets seen in at least V captions (the paper prunes synsets seen fewer
@@ -200,7 +202,8 @@ def _say(args: argparse.Namespace, message: str) -> None:
 
 def run_count(args: argparse.Namespace) -> int:
     """Run ``catlip vocab count``."""
-    check_output(args, inputs=expand_inputs(args.inputs), suffixes=(".json",))
+    args.inputs = expand_inputs(args.inputs)  # once: a remote glob lists a bucket
+    check_output(args, inputs=args.inputs, suffixes=(".json",))
     with terminate_cleanly():
         counts = _count(args)
         counts.save(args.output)
@@ -230,7 +233,8 @@ def run_build(args: argparse.Namespace) -> int:
         raise SystemExit("catlip vocab build: error: --max-size must be >= 1")
     if bool(args.inputs) == bool(args.from_counts):
         raise SystemExit("catlip vocab build: error: give INPUT files or --from-counts, not both")
-    inputs = [args.from_counts] if args.from_counts else expand_inputs(args.inputs)
+    args.inputs = expand_inputs(args.inputs)  # once: a remote glob lists a bucket
+    inputs = [args.from_counts] if args.from_counts else args.inputs
     check_output(args, inputs=inputs, suffixes=(".json",))
     with terminate_cleanly():
         counts = SynsetCounts.load(args.from_counts) if args.from_counts else _count(args)

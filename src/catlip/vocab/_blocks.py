@@ -21,6 +21,7 @@ from catlip.vocab._lines import (
     read_line,
     skip_line,
 )
+from catlip.vocab._remote import is_url
 from catlip.vocab.readers import FileReader, ReadReport, _Shard, detect_format
 
 __all__ = ["BLOCK_SIZE", "block_captions", "splittable_inputs"]
@@ -32,11 +33,12 @@ BLOCK_SIZE = 1 << 18
 def splittable_inputs(
     paths: Sequence[str], *, format: str | None, shard: tuple[int, int] | None
 ) -> list[Path] | None:
-    """The input files when they can be read in blocks: uncompressed plain text, no ``--shard``.
+    """The input files when they can be read in blocks: local, uncompressed text, no ``--shard``.
 
-    ``None`` otherwise (records are then split by number; see ``catlip vocab count -j``).
+    ``None`` otherwise (records are then split by number; see ``catlip vocab count -j``). Remote
+    files are never read in blocks: each process would open its own ranged reads of them.
     """
-    if shard is not None:
+    if shard is not None or any(is_url(p) for p in paths):
         return None
     files = [Path(p) for p in paths]
     for path in files:

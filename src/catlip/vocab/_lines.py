@@ -10,8 +10,9 @@ from __future__ import annotations
 import gzip
 import os
 import zlib
-from pathlib import Path
 from typing import IO, cast
+
+from catlip.vocab._remote import is_url, open_url, read_head
 
 __all__ = [
     "DEFAULT_MAX_RECORD_BYTES",
@@ -21,6 +22,7 @@ __all__ = [
     "finish_line",
     "is_gzip",
     "open_input",
+    "open_raw",
     "read_line",
     "skip_line",
 ]
@@ -43,15 +45,28 @@ def check_max_record_bytes(value: object) -> int:
 
 def is_gzip(path: str | os.PathLike[str]) -> bool:
     """Whether a file is gzip-compressed (by its first bytes, not its name)."""
+    if is_url(path):
+        return read_head(str(path), 2) == b"\x1f\x8b"
     with open(path, "rb") as probe:
         return probe.read(2) == b"\x1f\x8b"
 
 
-def open_input(path: Path) -> IO[bytes]:
-    """Open a file for reading bytes, decompressing it if it is gzip (by its first bytes)."""
-    if is_gzip(path):
-        return cast(IO[bytes], gzip.open(path, "rb"))
+def open_raw(path: str | os.PathLike[str]) -> IO[bytes]:
+    """Open a local file, or a remote one (a URL, through fsspec), for reading bytes as stored."""
+    if is_url(path):
+        return open_url(str(path))
     return open(path, "rb")
+
+
+def open_input(path: str | os.PathLike[str]) -> IO[bytes]:
+    """Open a file for reading bytes, decompressing it if it is gzip (by its first bytes).
+
+    ``path`` may be a URL (``s3://...``; see :mod:`catlip.vocab._remote`).
+    """
+    packed = is_gzip(path)
+    if is_url(path):
+        return open_url(str(path), gzip=packed)
+    return cast(IO[bytes], gzip.open(path, "rb")) if packed else open(path, "rb")
 
 
 def decode_line(line: bytes, *, first: bool) -> str:

@@ -1,19 +1,22 @@
-"""Read captions from files: plain text, CSV/TSV, JSON lines and webdataset ``.tar`` shards.
+"""Read captions from files: plain text, CSV/TSV, JSON lines, webdataset ``.tar`` shards, parquet.
 
-Everything streams (one record in memory at a time) and gzip is read transparently (detected
-from the file's first bytes). Each record has a *key* naming its sample: ``FILE:LINE`` for text
-lines, the ``key`` column / field for CSV/TSV and JSON lines (else ``FILE:LINE``), and the member
-key (path without extensions) for tar shards; the formats are described in the guide
-(:doc:`/vocab`). Bad records (undecodable bytes, a missing column or field, broken JSON, a tar
-sample without a caption, a record over the size cap, damaged gzip data, a stray CSV quote) are
-never silently dropped: they are counted in a :class:`ReadReport` with file and line, or raise
-:class:`~catlip.errors.InputFormatError` when ``strict``.
+Everything streams (one record, or one parquet record batch, in memory at a time) and gzip is
+read transparently (detected from the file's first bytes). Files may be local or remote (URLs
+such as ``s3://bucket/x.parquet``, read through fsspec). Each record has a *key* naming its
+sample: ``FILE:LINE`` for text lines, the ``key`` column / field for CSV/TSV and JSON lines (else
+``FILE:LINE``), the member key (path without extensions) for tar shards, and the ``key`` or
+``uid`` column for parquet (else ``FILE:ROW``); the formats are described in the guide
+(:doc:`/vocab`). Parquet rows whose img2dataset ``status`` is not ``"success"`` are skipped and
+counted (``ReadReport.skipped``). Bad records (undecodable bytes, a missing column or field,
+broken JSON, a tar sample without a caption, a record over the size cap, damaged gzip data, a
+stray CSV quote, a null parquet caption) are never silently dropped: they are counted in a
+:class:`ReadReport` with file and line, or raise :class:`~catlip.errors.InputFormatError` when
+``strict``.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -22,6 +25,7 @@ from pathlib import Path
 from typing import IO, Literal, NamedTuple
 
 from catlip.errors import InputFormatError
+from catlip.vocab._jsonl import read_jsonl
 from catlip.vocab._lines import (
     DEFAULT_MAX_RECORD_BYTES,
     GZIP_ERRORS,
@@ -30,6 +34,8 @@ from catlip.vocab._lines import (
     finish_line,
     open_input,
 )
+from catlip.vocab._parquet import pyarrow_modules, read_parquet
+from catlip.vocab._remote import check_url, is_url
 from catlip.vocab._table import read_table
 from catlip.vocab._tar import read_tar
 
@@ -43,8 +49,8 @@ __all__ = [
     "read_records",
 ]
 
-Format = Literal["text", "csv", "tsv", "jsonl", "tar"]
-FORMATS: tuple[str, ...] = ("text", "csv", "tsv", "jsonl", "tar")
+Format = Literal["text", "csv", "tsv", "jsonl", "tar", "parquet"]
+FORMATS: tuple[str, ...] = ("text", "csv", "tsv", "jsonl", "tar", "parquet")
 """The input formats :func:`read_records` reads."""
 
 _SUFFIXES = {
@@ -58,6 +64,7 @@ _SUFFIXES = {
     ".json": "jsonl",
     ".tar": "tar",
     ".tgz": "tar",
+    ".parquet": "parquet",
 }
 
 
@@ -97,6 +104,14 @@ class ReadReport:
     max_examples: int = 20
     num_multiline: int = 0
     """CSV/TSV records whose quoted fields spanned several lines (rows and records disagree)."""
+    skipped: dict[str, int] = dataclass_field(default_factory=dict)
+    """Parquet rows left out on purpose, by img2dataset status (``{"failed_to_download": 3}``):
+    samples without an image. Not bad records."""
+
+    @property
+    def num_skipped(self) -> int:
+        """Rows left out on purpose (see :attr:`skipped`)."""
+        return sum(self.skipped.values())
 
     def add_bad(self, bad: BadRecord) -> None:
         """Count a bad record (and keep it as an example while there is room)."""
@@ -111,6 +126,17 @@ class ReadReport:
         if self.num_bad > len(self.examples):
             lines.append(f"  ... and {self.num_bad - len(self.examples):,} more")
         return "\n".join(lines)
+
+    def skipped_note(self) -> str | None:
+        """A note when parquet rows were skipped by status, for the command line (else None)."""
+        if not self.skipped:
+            return None
+        ranked = sorted(self.skipped.items(), key=lambda item: (-item[1], item[0]))
+        statuses = ", ".join(f"{status}: {rows:,}" for status, rows in ranked)
+        return (
+            f"skipped {self.num_skipped:,} parquet row(s) whose status is not success "
+            f"({statuses}): images that were not downloaded (--all-status counts them)"
+        )
 
     def multiline_note(self) -> str | None:
         """A note when CSV/TSV records spanned several lines, for the command line (else None)."""
@@ -131,8 +157,12 @@ def detect_format(path: str | os.PathLike[str]) -> Format:
     Example:
         >>> detect_format("captions.tsv.gz"), detect_format("00000.tar")
         ('tsv', 'tar')
+        >>> detect_format("s3://bucket/part-00000.parquet")
+        'parquet'
     """
     name = Path(path).name.lower()
+    if is_url(path):
+        name = name.partition("?")[0].partition("#")[0]  # https://host/x.parquet?download=1
     if name.endswith(".tar.gz"):
         return "tar"
     if name.endswith(".gz"):
@@ -164,6 +194,14 @@ class _Shard:
         self.position += 1
         return not self.by_record or self.position % self.count == self.index
 
+    def take_many(self, number: int) -> range:
+        """Take the next ``number`` records at once: the offsets (0-based) of those kept."""
+        start = self.position + 1
+        self.position += number
+        if not self.by_record:
+            return range(number)
+        return range((self.index - start) % self.count, number, self.count)
+
 
 def read_records(
     paths: Iterable[str | os.PathLike[str]],
@@ -178,16 +216,20 @@ def read_records(
     strict: bool = False,
     report: ReadReport | None = None,
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+    status: str | None = "success",
 ) -> Iterator[Record]:
     r"""Stream the caption records of files, in file order.
 
     Args:
-        paths: Input files (``.gz`` compressed or not).
+        paths: Input files (``.gz`` compressed or not): local paths, or URLs (strings such as
+            ``"s3://bucket/x.parquet"``, read through fsspec: ``pip install "catlip[remote]"``).
         format: One of :data:`FORMATS` for every file (``None``: from each file's name).
-        column: CSV/TSV caption column: a header name, or a 0-based index (default ``"caption"``).
+        column: CSV/TSV or parquet caption column: a name, or a 0-based index (default
+            ``"caption"`` for CSV/TSV; for parquet the first of ``text``, ``TEXT``, ``caption``).
         field: JSON field holding the caption, in JSON lines and in a tar's ``.json`` members
             (default ``"caption"``).
-        key: CSV/TSV column or JSON field holding the sample key (default: ``FILE:LINE``).
+        key: CSV/TSV or parquet column, or JSON field, holding the sample key (default:
+            ``FILE:LINE``; for parquet the first of ``key``, ``uid``, else ``FILE:ROW``).
         header: Whether CSV/TSV files start with a header row (default: yes when ``column`` or
             ``key`` is a name, no when both are indices).
         shard: ``(i, n)``: keep only part ``i`` of ``n`` disjoint parts; the ``n`` parts together
@@ -200,6 +242,9 @@ def read_records(
         max_record_bytes: Longest record in bytes (a line; a CSV/TSV record with its quoted line
             breaks; a tar caption member); a longer one is a bad record, skipped without
             being held in memory (default 1 MiB, ``DEFAULT_MAX_RECORD_BYTES``).
+        status: Parquet files with a ``status`` column (img2dataset) yield only the rows whose
+            status equals this; the others are counted in ``report.skipped``. ``None``: every
+            row, whatever its status.
 
     Yields:
         The records of this shard.
@@ -219,19 +264,28 @@ def read_records(
     if format is not None and format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
     check_max_record_bytes(max_record_bytes)
-    files = [Path(p) for p in ([paths] if isinstance(paths, (str, os.PathLike)) else paths)]
+    if status is not None and not isinstance(status, str):
+        raise TypeError(f"status must be a str or None, got {type(status).__name__}")
+    given = [paths] if isinstance(paths, (str, os.PathLike)) else paths
+    files: list[str | Path] = [p if isinstance(p, str) and is_url(p) else Path(p) for p in given]
     selector = _Shard(shard, shard_by)
-    # Check every input now, not hours into a run.
+    # Check every input now, not hours into a run. A remote file is checked when it is opened
+    # (one request per file up front would cost minutes for thousands of objects); its
+    # protocol, now.
     kinds = [format or detect_format(path) for path in files]
     for path in files:
-        if not path.is_file():
+        if isinstance(path, str):
+            check_url(path)
+        elif not path.is_file():
             raise InputFormatError(f"input {path} does not exist or is not a file")
-    options = (column, field, key, header, strict, max_record_bytes)
+    if "parquet" in kinds:
+        pyarrow_modules()
+    options = (column, field, key, header, strict, max_record_bytes, status)
     return _records(files, kinds, selector, report, *options)
 
 
 def _records(
-    files: list[Path],
+    files: list[str | Path],
     kinds: list[Format],
     selector: _Shard,
     report: ReadReport | None,
@@ -241,6 +295,7 @@ def _records(
     header: bool | None,
     strict: bool,
     max_record_bytes: int,
+    status: str | None,
 ) -> Iterator[Record]:
     report = report if report is not None else ReadReport()
     for number, (path, kind) in enumerate(zip(files, kinds, strict=True)):
@@ -252,7 +307,9 @@ def _records(
         elif kind in ("csv", "tsv"):
             yield from read_table(reader, kind, column, key, header)
         elif kind == "jsonl":
-            yield from reader.jsonl(field or "caption", key)
+            yield from read_jsonl(reader, field or "caption", key)
+        elif kind == "parquet":
+            yield from read_parquet(reader, column, key, status)
         else:
             yield from read_tar(reader, field or "caption")
 
@@ -262,7 +319,7 @@ class FileReader:
 
     def __init__(
         self,
-        path: Path,
+        path: str | Path,
         selector: _Shard,
         strict: bool,
         report: ReadReport,
@@ -334,35 +391,3 @@ class FileReader:
                     continue
                 report.num_records += 1
                 yield Record(f"{name}:{number}", text)
-
-    def jsonl(self, field: str, key: str | int | None) -> Iterator[Record]:
-        key_field = None if key is None else str(key)
-        with open_input(self.path) as f:
-            for number, line in self.lines(f):
-                if not line.strip():
-                    continue
-                if not self.selector.take():
-                    continue
-                try:
-                    obj = json.loads(line)
-                except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                    self.bad(f"{number}", f"not valid JSON ({exc})")
-                    continue
-                except RecursionError:
-                    self.bad(f"{number}", "JSON nested too deeply to read")
-                    continue
-                if not isinstance(obj, dict):
-                    self.bad(f"{number}", f"not a JSON object but {type(obj).__name__}")
-                    continue
-                caption = obj.get(field)
-                if not isinstance(caption, str):
-                    self.bad(f"{number}", f"no string field {field!r}")
-                    continue
-                sample = f"{self.name}:{number}"
-                if key_field is not None:
-                    value = obj.get(key_field)
-                    if value is None or isinstance(value, (dict, list)):
-                        self.bad(f"{number}", f"no key field {key_field!r}")
-                        continue
-                    sample = str(value)
-                yield self.good(sample, caption)
