@@ -1,17 +1,23 @@
 """Caption files as a Ray Dataset, read the way the ``catlip`` command reads them.
 
 Shared by ``ray_vocab.py`` and ``ray_label.py``. The dataset has a ``caption`` column and, when
-asked for, a ``key`` column, in input order:
+asked for, a ``key`` column, in input order. Each file is read by one Ray task, in batches, so
+any number of files (shards) spread over the cluster:
 
-- parquet files are read by Ray (``ray.data.read_parquet``, only the needed columns, split by
-  row group); the caption column is ``--column`` or the one of ``text``, ``TEXT``, ``caption``
-  the files have; when they have a ``status`` column (img2dataset), only ``success`` rows count;
-  rows without a caption are skipped and reported;
-- every other file (text, CSV/TSV, JSON lines, ``.tar`` shards, gzipped or not) is read by
-  :func:`catlip.vocab.read_records`, one Ray task per file, so empty lines, line ends, byte-order
-  marks, gzip and bad records are handled exactly as ``catlip vocab build`` handles them.
-  (``ray.data.read_text`` would not do: it splits lines on ``\\r`` and Unicode breaks too, keeps
-  byte-order marks and fails a whole file on one undecodable line.)
+- parquet files with pyarrow, only the needed columns, one row-group batch at a time; the
+  caption column is ``--column`` or the one of ``text``, ``TEXT``, ``caption`` the file has, the
+  key column ``--key``, ``key`` or ``uid``; when there is a ``status`` column (img2dataset),
+  only ``success`` rows count; rows without a caption are skipped and reported;
+- every other file (text, CSV/TSV, JSON lines, ``.tar`` shards, gzipped or not) with
+  :func:`catlip.vocab.read_records`, so empty lines, line ends, byte-order marks, gzip and bad
+  records are handled exactly as ``catlip vocab build`` handles them.
+
+Why not ``ray.data.read_text`` / ``read_parquet``: ``read_text`` splits lines on ``\\r`` and
+Unicode line breaks too, keeps byte-order marks and fails a whole file on one undecodable line,
+so its captions are not the CLI's. And once here, Ray 2.60's ``read_parquet`` of two files failed
+with ``ImportError: cannot import name 'HTTPFileSystem'`` (fsspec installed without aiohttp,
+imported from two path-resolving threads at once); it did not recur, but reading each file in
+one task keeps clear of it.
 """
 
 from __future__ import annotations
@@ -52,104 +58,90 @@ def is_parquet(path: str) -> bool:
 def caption_dataset(
     ray: Any, paths: list[str], *, column: str | None, key: str | None = None, keys: bool = False
 ) -> Any:
-    """A dataset of ``caption`` (and ``key``) rows over ``paths``, in order."""
+    """A dataset of ``caption`` (and ``key``) rows over ``paths``, in order: one task per file."""
     for path in paths:
         if not os.path.isfile(path):
             raise SystemExit(f"error: input {path} does not exist or is not a file")
-    parts: list[Any] = []
-    run: list[str] = []
-    for path in [*paths, None]:  # consecutive files of one kind make one dataset
-        if run and (path is None or is_parquet(path) != is_parquet(run[0])):
-            read = _parquet if is_parquet(run[0]) else _files
-            parts.append(read(ray, run, column=column, key=key, keys=keys))
-            run = []
-        if path is not None:
-            run.append(path)
-    return parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
+    items = [{"path": path, "absolute": os.path.abspath(path)} for path in paths]
+    options = {"column": column, "key": key, "keys": keys}
+    return ray.data.from_items(items, override_num_blocks=len(items)).map_batches(
+        _read_file, fn_kwargs={"options": options}, batch_size=1
+    )
 
 
-def _parquet(ray: Any, paths: list[str], *, column: str | None, key: str | None, keys: bool) -> Any:
+def _read_file(batch: dict[str, Any], options: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    name, absolute = str(batch["path"][0]), str(batch["absolute"][0])
+    read = _read_parquet if is_parquet(name) else _read_records
+    for captions, names in read(name, absolute, options):
+        out = {"caption": _objects(captions)}
+        if options["keys"]:
+            out["key"] = _objects(names)
+        yield out
+
+
+def _read_parquet(
+    name: str, absolute: str, options: dict[str, Any]
+) -> Iterator[tuple[list[str], list[str]]]:
+    """Successful rows that have a caption, in row-group batches (only the needed columns)."""
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    names = pq.read_schema(paths[0]).names
-    caption = column or _find(names, CAPTION_COLUMNS, "caption", paths[0])
-    wanted = {caption: "caption"}
-    if keys:
-        wanted[key or _find(names, KEY_COLUMNS, "key", paths[0])] = "key"
-    status = "status" in names
-    for name in [*wanted, *(["status"] if status else [])]:
-        if name not in names:
-            raise SystemExit(f"error: {paths[0]} has no column {name!r} (columns: {names})")
-    ds = ray.data.read_parquet(
-        [os.path.abspath(p) for p in paths], columns=[*wanted, *(["status"] if status else [])]
-    )
-    return ds.map_batches(_select, fn_kwargs={"rename": wanted}, batch_format="pyarrow")
-
-
-def _select(batch: Any, rename: dict[str, str]) -> Any:
-    """Keep successful rows that have a caption; name the columns ``caption`` (and ``key``)."""
-    import pyarrow.compute as pc
-
-    caption = next(old for old, new in rename.items() if new == "caption")
-    counted = pc.equal(batch["status"], "success") if "status" in batch.schema.names else None
-    has_caption = pc.is_valid(batch[caption])
-    keep = has_caption if counted is None else pc.and_(counted, has_caption)
-    missing = pc.sum(pc.invert(has_caption) if counted is None else pc.and_(counted, pc.invert(has_caption))).as_py()
+    file = pq.ParquetFile(absolute)
+    names = file.schema_arrow.names
+    caption = options["column"] or _find(names, CAPTION_COLUMNS, "caption", name)
+    key = (options["key"] or _find(names, KEY_COLUMNS, "key", name)) if options["keys"] else None
+    status = "status" if "status" in names else None
+    wanted = [c for c in (caption, key, status) if c is not None]
+    for column in wanted:
+        if column not in names:
+            raise SystemExit(f"error: {name} has no column {column!r} (columns: {names})")
+    missing = 0
+    for batch in file.iter_batches(batch_size=CHUNK, columns=wanted):
+        counted = pc.equal(batch[status], "success") if status else None
+        has_caption = pc.is_valid(batch[caption])
+        keep = has_caption if counted is None else pc.and_(counted, has_caption)
+        dropped = pc.invert(has_caption)
+        missing += pc.sum(dropped if counted is None else pc.and_(counted, dropped)).as_py() or 0
+        kept = batch.filter(keep)
+        keys = [str(k) for k in kept[key].to_pylist()] if key else []
+        yield kept[caption].to_pylist(), keys
     if missing:
-        print(f"warning: skipped {missing} row(s) without a caption", file=sys.stderr)
-    batch = batch.filter(keep).select(list(rename))
-    return batch.rename_columns([rename[name] for name in batch.schema.names])
+        print(f"{name}: skipped {missing:,} row(s) without a caption", file=sys.stderr)
 
 
-def _files(ray: Any, paths: list[str], *, column: str | None, key: str | None, keys: bool) -> Any:
-    items = [{"path": path, "absolute": os.path.abspath(path)} for path in paths]
-    options = {"column": column, "key": key}
-    return ray.data.from_items(items).map_batches(
-        _read_file, fn_kwargs={"options": options, "keys": keys}, batch_size=1
-    )
-
-
-def _read_file(batch: dict[str, Any], options: dict[str, Any], keys: bool) -> Iterator[dict[str, Any]]:
-    """All records of one file, in chunks, keyed as the CLI keys them (by the given path)."""
+def _read_records(
+    name: str, absolute: str, options: dict[str, Any]
+) -> Iterator[tuple[list[str], list[str]]]:
+    """All records of a file catlip reads, keyed as the CLI keys them (by the given path)."""
     from catlip.vocab import ReadReport
 
-    name, absolute = str(batch["path"][0]), str(batch["absolute"][0])
-    column, key = options["column"], options["key"]
     report = ReadReport()
-    records = read_records(
-        [absolute],
-        column=column,
-        field=column,
-        key=key,
-        report=report,
-    )
+    column = options["column"]
+    records = read_records([absolute], column=column, field=column, key=options["key"], report=report)
     captions: list[str] = []
     names: list[str] = []
     prefix = absolute + ":"
     try:
         for record in records:
             captions.append(record.caption)
-            if keys:  # FILE:LINE keys name the file as the user did, not its absolute path
+            if options["keys"]:  # FILE:LINE keys name the file as the user did
                 k = record.key
                 names.append(name + k[len(absolute) :] if k.startswith(prefix) else k)
             if len(captions) == CHUNK:
-                yield _chunk(captions, names, keys)
+                yield captions, names
                 captions, names = [], []
     except InputFormatError as exc:
         raise SystemExit(f"error: {exc}") from None
     if captions:
-        yield _chunk(captions, names, keys)
+        yield captions, names
     if report.num_bad:
         print(f"{name}: {report.summary()}", file=sys.stderr)
 
 
-def _chunk(captions: list[str], names: list[str], keys: bool) -> dict[str, Any]:
+def _objects(values: list[str]) -> Any:
     import numpy as np
 
-    out = {"caption": np.array(captions, dtype=object)}
-    if keys:
-        out["key"] = np.array(names, dtype=object)
-    return out
+    return np.array(values, dtype=object)
 
 
 def _find(names: list[str], candidates: tuple[str, ...], what: str, path: str) -> str:
