@@ -38,7 +38,7 @@ def start_ray(address: str | None, *, num_cpus: int | None = None) -> Any:
     """Connect to a Ray cluster at ``address``, or start a local Ray instance."""
     try:
         import ray
-        import ray.data  # noqa: F401
+        import ray.data
     except ImportError:
         raise SystemExit('this example needs Ray Data: pip install "ray[data]"') from None
     if address:
@@ -117,7 +117,9 @@ def _read_records(
 
     report = ReadReport()
     column = options["column"]
-    records = read_records([absolute], column=column, field=column, key=options["key"], report=report)
+    records = read_records(
+        [absolute], column=column, field=column, key=options["key"], report=report
+    )
     captions: list[str] = []
     names: list[str] = []
     prefix = absolute + ":"

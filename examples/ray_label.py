@@ -20,9 +20,8 @@ import sys
 import time
 from collections.abc import Iterator
 
-from ray_inputs import caption_dataset, start_ray
-
 from catlip.vocab import BatchLabeller, Vocabulary, save_labels
+from ray_inputs import caption_dataset, start_ray
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -24,10 +24,9 @@ import sys
 import time
 from pathlib import Path
 
-from ray_inputs import caption_dataset, start_ray
-
 from catlip.text import SynsetExtractor
 from catlip.vocab import BatchCounter, SynsetCounts, Vocabulary, merge
+from ray_inputs import caption_dataset, start_ray
 
 EXTRACTOR = SynsetExtractor()  # the default, as `catlip vocab build` uses
 

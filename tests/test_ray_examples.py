@@ -25,7 +25,10 @@ LAION = SHARED / "data" / "web-alt-text" / "laion-sample-1000.parquet"
 
 
 def _env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO / "examples")])}
+    return {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO / "examples")]),
+    }
 
 
 def run_example(name: str, *args: object, cwd: Path) -> None:
@@ -51,8 +54,10 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     laion = pq.read_table(LAION, columns=["TEXT"]).column("TEXT").to_pylist()
     shard = root / "shard-00000.parquet"
     status = ["success" if i % 3 else "failed_to_download" for i in range(len(laion))]
-    captions = [c if s == "success" else (None if i % 2 else c) for i, (c, s) in enumerate(
-        zip(laion, status, strict=True))]
+    captions = [
+        c if s == "success" else (None if i % 2 else c)
+        for i, (c, s) in enumerate(zip(laion, status, strict=True))
+    ]
     keys = [f"{i:09d}" for i in range(len(laion))]
     pq.write_table(
         pa.table({"key": keys, "caption": captions, "status": status}), shard, row_group_size=300
@@ -68,15 +73,20 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def ray_vocab(corpus: dict[str, Path]) -> Path:
     out = corpus["root"] / "ray-vocab.json"
     inputs = [corpus["text"], corpus["laion"], corpus["shard"]]
-    run_example("ray_vocab.py", "--input", *inputs, "--min-count", 1, "--output", out,
-                cwd=corpus["root"])
+    run_example(
+        "ray_vocab.py", "--input", *inputs, "--min-count", 1, "--output", out, cwd=corpus["root"]
+    )
     return out
 
 
 def test_ray_vocab_equals_catlip_vocab_build(corpus: dict[str, Path], ray_vocab: Path) -> None:
     expected = corpus["root"] / "cli-vocab.json"
-    assert catlip(["vocab", "build", str(corpus["same"]), "--min-count", "1", "-o",
-                   str(expected), "-q"]) == 0
+    assert (
+        catlip(
+            ["vocab", "build", str(corpus["same"]), "--min-count", "1", "-o", str(expected), "-q"]
+        )
+        == 0
+    )
     assert ray_vocab.read_bytes() == expected.read_bytes()
 
 
@@ -100,7 +110,17 @@ def test_ray_label_equals_catlip_label(corpus: dict[str, Path], ray_vocab: Path)
     expected, out = root / "cli-labels.jsonl", root / "ray-labels.jsonl"
     cli = [sys.executable, "-m", "catlip", "label", "--vocab", str(ray_vocab), *names]
     subprocess.run([*cli, "-o", str(expected), "-q"], cwd=root, check=True, env=_env())
-    run_example("ray_label.py", "--vocab", ray_vocab, "--input", *names, "--output", out,
-                "--batch-size", 64, cwd=root)
+    run_example(
+        "ray_label.py",
+        "--vocab",
+        ray_vocab,
+        "--input",
+        *names,
+        "--output",
+        out,
+        "--batch-size",
+        64,
+        cwd=root,
+    )
     assert out.read_bytes() == expected.read_bytes()
     assert len(out.read_text().splitlines()) == 1 + 400 + 1 + 3  # header, captions, CRLF line

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import pickle
 import subprocess
 import sys
@@ -104,18 +105,16 @@ def test_bad_columns(vocab: Vocabulary) -> None:
 
 
 @given(
-    st.lists(st.sampled_from(CAPTIONS + ["a cat", "tea and cookies", "the Eiffel Tower"])),
+    st.lists(st.sampled_from([*CAPTIONS, "a cat", "tea and cookies", "the Eiffel Tower"])),
     st.lists(st.integers(min_value=0, max_value=12), max_size=6),
 )
 def test_counts_of_any_split_merge_to_the_whole(captions: list[str], cuts: list[int]) -> None:
     # Cut the list anywhere (empty batches included), count each batch, in any column kind.
     bounds = sorted(min(c, len(captions)) for c in cuts)
     edges = [0, *bounds, len(captions)]
-    batches = [captions[a:b] for a, b in zip(edges, edges[1:], strict=False)]
+    batches = [captions[a:b] for a, b in itertools.pairwise(edges)]
     kinds = (list, pa.array, pd.Series)
-    parts = [
-        count_batch(kinds[i % 3](b) if b else b) for i, b in enumerate(batches)
-    ]
+    parts = [count_batch(kinds[i % 3](b) if b else b) for i, b in enumerate(batches)]
     assert merge(parts) == count_synsets(captions)
     assert merge(iter(parts)) == merge(parts)  # merge streams any iterable
 
@@ -140,9 +139,7 @@ def test_labeller_adds_a_column_to_each_kind_of_batch(
     assert wnids == [["n02084071"]]
 
 
-def test_labeller_for_spark_takes_an_iterator(
-    vocab: Vocabulary, expected: list[list[int]]
-) -> None:
+def test_labeller_for_spark_takes_an_iterator(vocab: Vocabulary, expected: list[list[int]]) -> None:
     frames = [pd.DataFrame({"text": CAPTIONS[:2]}), pd.DataFrame({"text": CAPTIONS[2:]})]
     out = list(BatchLabeller(vocab)(iter(frames)))
     assert [len(f) for f in out] == [2, 3]

@@ -28,11 +28,19 @@ Example:
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
-from catlip.errors import InputFormatError
+from catlip.vocab._columns import (
+    CAPTION_COLUMNS,
+    caption_column,
+    caption_strings,
+    column_like,
+    column_values,
+    is_iterator,
+    one_row,
+    with_column,
+)
 from catlip.vocab.counts import SynsetCounts, count_synsets
 from catlip.vocab.vocabulary import Vocabulary
 
@@ -40,10 +48,6 @@ if TYPE_CHECKING:
     from catlip.text import SynsetExtractor
 
 __all__ = ["CAPTION_COLUMNS", "BatchCounter", "BatchLabeller", "count_batch", "label_batch"]
-
-CAPTION_COLUMNS: tuple[str, ...] = ("text", "TEXT", "caption")
-"""Caption column names looked for when none is given: DataComp and Ray's ``read_text``
-(``text``), LAION (``TEXT``), img2dataset and COCO-style files (``caption``)."""
 
 Missing = Literal["error", "skip"]
 
@@ -83,8 +87,8 @@ def label_batch(
         >>> label_batch(["a dog", "a cat"], vocab=Vocabulary(["n02121620"]))  # doctest: +SKIP
         [[], [0]]
     """
-    values = _values(captions)
-    strings = _strings(values, missing)
+    values = column_values(captions)
+    strings = caption_strings(values, _check_missing(missing))
     if vocab is not None:
         if extractor is not None:
             from catlip.vocab._vocabfile import check_settings
@@ -97,7 +101,7 @@ def label_batch(
     if len(strings) < len(values):  # put the skipped rows back, as nulls
         labelled = iter(rows)
         rows = [None if value is None else next(labelled) for value in values]
-    return _like(captions, rows, indices=vocab is not None)
+    return column_like(captions, rows, indices=vocab is not None)
 
 
 def count_batch(
@@ -130,7 +134,7 @@ def count_batch(
         >>> count_batch(["a dog", "two dogs"]).num_captions  # doctest: +SKIP
         2
     """
-    strings = _strings(_values(captions), missing)
+    strings = caption_strings(column_values(captions), _check_missing(missing))
     return count_synsets(strings, extractor=extractor or _default_extractor())
 
 
@@ -172,7 +176,9 @@ class BatchLabeller:
         if vocab is not None and not isinstance(vocab, Vocabulary):
             raise TypeError(f"vocab must be a Vocabulary or None, got {type(vocab).__name__}")
         if vocab is not None and extractor_settings is not None:
-            raise ValueError("give vocab or extractor_settings, not both (a vocabulary has its own)")
+            raise ValueError(
+                "give vocab or extractor_settings, not both (a vocabulary has its own)"
+            )
         self.vocab = vocab
         self.column = column
         self.output = _check_name(output, "output")
@@ -181,19 +187,20 @@ class BatchLabeller:
         self._extractor: SynsetExtractor | None = None
 
     def __call__(self, batch: Any) -> Any:
-        if _is_iterator(batch):
+        """The batch with a labels column; an iterator of such batches for an iterator."""
+        if is_iterator(batch):
             return (self._label(part) for part in batch)
         return self._label(batch)
 
     def _label(self, batch: Any) -> Any:
-        captions = _column(batch, self.column)
+        captions = caption_column(batch, self.column)
         if self.vocab is not None:
             labels = label_batch(captions, vocab=self.vocab, missing=self.missing)
         else:
             if self._extractor is None:
                 self._extractor = _build_extractor(self.extractor_settings)
             labels = label_batch(captions, extractor=self._extractor, missing=self.missing)
-        return _with_column(batch, self.output, labels)
+        return with_column(batch, self.output, labels)
 
 
 class BatchCounter:
@@ -214,8 +221,10 @@ class BatchCounter:
         missing: A null caption: ``"error"`` raises, ``"skip"`` leaves it out.
 
     Example:
-        >>> parts = ds.map_batches(BatchCounter, batch_format="pyarrow", concurrency=8)  # doctest: +SKIP
-        >>> counts = merge(SynsetCounts.from_json(r["counts"]) for r in parts.iter_rows())  # doctest: +SKIP
+        >>> parts = ds.map_batches(  # doctest: +SKIP
+        ...     BatchCounter, batch_format="pyarrow", concurrency=8)
+        >>> rows = parts.iter_rows()  # doctest: +SKIP
+        >>> counts = merge(SynsetCounts.from_json(r["counts"]) for r in rows)  # doctest: +SKIP
     """
 
     def __init__(
@@ -233,15 +242,16 @@ class BatchCounter:
         self._extractor: SynsetExtractor | None = None
 
     def __call__(self, batch: Any) -> Any:
-        if _is_iterator(batch):
+        """A one-row batch of counts JSON; for an iterator, one such row for all its batches."""
+        if is_iterator(batch):
             return self._count_all(batch)
-        return _one_row(batch, self.output, self.count(batch).to_json())
+        return one_row(batch, self.output, self.count(batch).to_json())
 
     def count(self, batch: Any) -> SynsetCounts:
         """The counts of one batch (of any kind :meth:`__call__` takes)."""
         if self._extractor is None:
             self._extractor = _build_extractor(self.extractor_settings)
-        captions = _column(batch, self.column)
+        captions = caption_column(batch, self.column)
         return count_batch(captions, extractor=self._extractor, missing=self.missing)
 
     def _count_all(self, batches: Iterator[Any]) -> Iterator[Any]:
@@ -250,162 +260,7 @@ class BatchCounter:
             counts = self.count(batch)
             total, last = counts if total is None else total + counts, batch
         if total is not None:
-            yield _one_row(last, self.output, total.to_json())
-
-
-# -- columns in and out ---------------------------------------------------------------------
-
-
-def _library(obj: object) -> str:
-    return type(obj).__module__.partition(".")[0]
-
-
-def _values(captions: Any) -> list[Any]:
-    """The column's values as a list, nulls as ``None``."""
-    library = _library(captions)
-    if library == "pyarrow":
-        import pyarrow as pa
-
-        if isinstance(captions, (pa.Array, pa.ChunkedArray)):
-            kind = captions.type
-            if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)) and not (
-                hasattr(pa.types, "is_string_view") and pa.types.is_string_view(kind)
-            ):
-                raise InputFormatError(
-                    f"the caption column holds {kind}, not strings: name the caption column"
-                )
-            return list(captions.to_pylist())
-    elif library == "pandas":
-        import pandas as pd
-
-        if isinstance(captions, pd.Series):
-            return [None if _pandas_null(v, pd.NA) else v for v in captions.tolist()]
-    elif library == "numpy":
-        if getattr(captions, "ndim", 1) != 1:
-            raise ValueError(f"a caption column is 1-D, got shape {captions.shape}")
-        return [None if _pandas_null(v, None) else v for v in captions.tolist()]
-    if isinstance(captions, (str, bytes)):
-        raise TypeError("captions must be a column of captions, not a single string")
-    if not isinstance(captions, Sequence) and not hasattr(captions, "__iter__"):
-        raise TypeError(f"captions must be a column of captions, got {type(captions).__name__}")
-    return list(captions)
-
-
-def _pandas_null(value: object, na: object) -> bool:
-    return value is None or value is na or (isinstance(value, float) and math.isnan(value))
-
-
-def _strings(values: list[Any], missing: str) -> list[str]:
-    _check_missing(missing)
-    strings: list[str] = []
-    for index, value in enumerate(values):
-        if isinstance(value, str):
-            strings.append(value)
-        elif value is None:
-            if missing == "error":
-                raise InputFormatError(
-                    f"caption {index} of the batch is null: filter such rows first, or pass "
-                    "missing='skip'"
-                )
-        else:
-            raise TypeError(f"caption {index} must be a str, got {type(value).__name__}")
-    return strings
-
-
-def _like(captions: Any, rows: list[Any], *, indices: bool) -> Any:
-    """``rows`` as the same kind of column as ``captions``."""
-    library = _library(captions)
-    if library == "pyarrow":
-        import pyarrow as pa
-
-        return pa.array(rows, type=pa.list_(pa.int32() if indices else pa.string()))
-    if library == "pandas":
-        import pandas as pd
-
-        if isinstance(captions, pd.Series):
-            return pd.Series(rows, index=captions.index, dtype=object, name="labels")
-    if library == "numpy":
-        return _object_array(rows)
-    return rows
-
-
-def _object_array(values: list[Any]) -> Any:
-    import numpy as np
-
-    out = np.empty(len(values), dtype=object)
-    for i, value in enumerate(values):  # item by item: equal-length lists must stay lists
-        out[i] = value
-    return out
-
-
-def _names(batch: Any) -> list[str]:
-    library = _library(batch)
-    if library == "pyarrow":
-        return list(batch.schema.names)
-    if library == "pandas":
-        return [str(name) for name in batch.columns]
-    if isinstance(batch, Mapping):
-        return [str(name) for name in batch]
-    raise TypeError(
-        "a batch is a pyarrow Table or RecordBatch, a pandas DataFrame or a dict of columns, "
-        f"got {type(batch).__name__}"
-    )
-
-
-def _column(batch: Any, column: str | None) -> Any:
-    names = _names(batch)
-    if column is None:
-        found = [name for name in CAPTION_COLUMNS if name in names]
-        if len(found) != 1:
-            problem = (
-                f"several caption columns ({', '.join(found)})"
-                if found
-                else f"no column named {' or '.join(CAPTION_COLUMNS)}"
-            )
-            raise InputFormatError(
-                f"the batch has {problem}; its columns are {', '.join(names)}: name the caption "
-                "column (column=...)"
-            )
-        column = found[0]
-    elif column not in names:
-        raise InputFormatError(
-            f"the batch has no column {column!r}; its columns are {', '.join(names)}"
-        )
-    return batch[column]
-
-
-def _with_column(batch: Any, name: str, values: Any) -> Any:
-    if name in _names(batch):
-        raise ValueError(f"the batch already has a column {name!r}: pass another output name")
-    library = _library(batch)
-    if library == "pyarrow":
-        import pyarrow as pa
-
-        if isinstance(batch, pa.Table):
-            return batch.append_column(name, values)
-        return pa.RecordBatch.from_arrays([*batch.columns, values], [*batch.schema.names, name])
-    if library == "pandas":
-        return batch.assign(**{name: values.to_numpy() if hasattr(values, "to_numpy") else values})
-    return {**batch, name: values}
-
-
-def _one_row(batch: Any, name: str, value: str) -> Any:
-    library = _library(batch)
-    if library == "pyarrow":
-        import pyarrow as pa
-
-        if isinstance(batch, pa.RecordBatch):
-            return pa.RecordBatch.from_pydict({name: [value]})
-        return pa.table({name: [value]})
-    if library == "pandas":
-        import pandas as pd
-
-        return pd.DataFrame({name: [value]})
-    return {name: _object_array([value])}
-
-
-def _is_iterator(batch: object) -> bool:
-    return isinstance(batch, Iterator)
+            yield one_row(last, self.output, total.to_json())
 
 
 # -- options --------------------------------------------------------------------------------
@@ -414,7 +269,7 @@ def _is_iterator(batch: object) -> bool:
 def _check_missing(missing: object) -> Missing:
     if missing not in ("error", "skip"):
         raise ValueError(f"missing must be 'error' or 'skip', got {missing!r}")
-    return missing  # type: ignore[return-value]
+    return missing
 
 
 def _check_name(name: object, what: str) -> str:

@@ -174,7 +174,9 @@ class SynsetCounts(Mapping[str, int]):
         except (json.JSONDecodeError, RecursionError) as exc:
             raise VocabularyFileError(f"counts text is not valid JSON ({exc})") from None
         if not isinstance(data, dict) or data.get("format") != COUNTS_FORMAT:
-            raise VocabularyFileError(f"text is not {COUNTS_FORMAT} JSON (see SynsetCounts.to_json)")
+            raise VocabularyFileError(
+                f"text is not {COUNTS_FORMAT} JSON (see SynsetCounts.to_json)"
+            )
         return cls._from_data(data, "counts text")
 
     @classmethod
