@@ -49,15 +49,13 @@ if TYPE_CHECKING:
 
 __all__ = ["CAPTION_COLUMNS", "BatchCounter", "BatchLabeller", "count_batch", "label_batch"]
 
-Missing = Literal["error", "skip"]
-
 
 def label_batch(
     captions: Any,
     *,
     vocab: Vocabulary | None = None,
     extractor: SynsetExtractor | None = None,
-    missing: Missing = "error",
+    missing: Literal["error", "skip"] = "error",
 ) -> Any:
     """Label a column of captions: one label list per caption, in order.
 
@@ -72,9 +70,9 @@ def label_batch(
             ``"skip"`` gives that row null labels (``None``).
 
     Returns:
-        The labels as the same kind of column: a pyarrow ``list<int32>`` (or ``list<string>``)
+        The labels, as the same kind of column (a pyarrow ``list<int32>`` or ``list<string>``
         array, a pandas ``Series`` with the input's index, a numpy object array, or a list of
-        lists.
+        lists).
 
     Raises:
         InputFormatError: A caption is null (and ``missing="error"``), or an Arrow column does not
@@ -108,7 +106,7 @@ def count_batch(
     captions: Any,
     *,
     extractor: SynsetExtractor | None = None,
-    missing: Missing = "error",
+    missing: Literal["error", "skip"] = "error",
 ) -> SynsetCounts:
     """Count in how many captions of a column each synset appears.
 
@@ -171,7 +169,7 @@ class BatchLabeller:
         column: str | None = None,
         output: str = "labels",
         extractor_settings: Mapping[str, Any] | None = None,
-        missing: Missing = "error",
+        missing: Literal["error", "skip"] = "error",
     ) -> None:
         if vocab is not None and not isinstance(vocab, Vocabulary):
             raise TypeError(f"vocab must be a Vocabulary or None, got {type(vocab).__name__}")
@@ -233,7 +231,7 @@ class BatchCounter:
         column: str | None = None,
         output: str = "counts",
         extractor_settings: Mapping[str, Any] | None = None,
-        missing: Missing = "error",
+        missing: Literal["error", "skip"] = "error",
     ) -> None:
         self.column = column
         self.output = _check_name(output, "output")
@@ -248,7 +246,7 @@ class BatchCounter:
         return one_row(batch, self.output, self.count(batch).to_json())
 
     def count(self, batch: Any) -> SynsetCounts:
-        """The counts of one batch (of any kind :meth:`__call__` takes)."""
+        """The counts of one batch (of any kind a call takes)."""
         if self._extractor is None:
             self._extractor = _build_extractor(self.extractor_settings)
         captions = caption_column(batch, self.column)
@@ -266,7 +264,7 @@ class BatchCounter:
 # -- options --------------------------------------------------------------------------------
 
 
-def _check_missing(missing: object) -> Missing:
+def _check_missing(missing: object) -> Literal["error", "skip"]:
     if missing not in ("error", "skip"):
         raise ValueError(f"missing must be 'error' or 'skip', got {missing!r}")
     return missing
