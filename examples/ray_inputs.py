@@ -51,6 +51,18 @@ def start_ray(address: str | None, *, num_cpus: int | None = None) -> Any:
     return ray
 
 
+def map_with_actors(ray: Any, dataset: Any, cls: type, kwargs: dict[str, Any], args: Any) -> Any:
+    """``dataset.map_batches`` through a pool of ``cls`` actors (``args.actors``, default: CPUs)."""
+    actors = args.actors or max(1, int(ray.cluster_resources().get("CPU", 1)))
+    return dataset.map_batches(
+        cls,
+        fn_constructor_kwargs=kwargs,
+        batch_size=args.batch_size,
+        batch_format="pyarrow",
+        concurrency=(1, actors),  # from 1 actor: the tasks that read files need CPUs too
+    )
+
+
 def is_parquet(path: str) -> bool:
     return path.lower().endswith(".parquet")
 

@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterator
 
 from catlip.vocab import BatchLabeller, Vocabulary, save_labels
-from ray_inputs import caption_dataset, start_ray
+from ray_inputs import caption_dataset, map_with_actors, start_ray
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -47,13 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     ray = start_ray(args.address, num_cpus=args.num_cpus)
     started = time.perf_counter()
     captions = caption_dataset(ray, args.input, column=args.column, key=args.key, keys=True)
-    actors = args.actors or max(1, int(ray.cluster_resources().get("CPU", 1)))
-    labelled = captions.map_batches(
-        BatchLabeller,
-        fn_constructor_kwargs={"vocab": vocab, "column": "caption"},
-        batch_size=args.batch_size,
-        batch_format="pyarrow",
-        concurrency=(1, actors),  # from 1 actor: reading tasks need CPUs too
+    labelled = map_with_actors(
+        ray, captions, BatchLabeller, {"vocab": vocab, "column": "caption"}, args
     )
 
     def rows() -> Iterator[tuple[str, list[int]]]:

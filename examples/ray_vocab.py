@@ -26,7 +26,7 @@ from pathlib import Path
 
 from catlip.text import SynsetExtractor
 from catlip.vocab import BatchCounter, SynsetCounts, Vocabulary, merge
-from ray_inputs import caption_dataset, start_ray
+from ray_inputs import caption_dataset, map_with_actors, start_ray
 
 EXTRACTOR = SynsetExtractor()  # the default, as `catlip vocab build` uses
 
@@ -55,14 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     ray = start_ray(args.address, num_cpus=args.num_cpus)
     started = time.perf_counter()
     captions = caption_dataset(ray, args.input, column=args.column)
-    actors = args.actors or max(1, int(ray.cluster_resources().get("CPU", 1)))
-    parts = captions.map_batches(
-        BatchCounter,
-        fn_constructor_kwargs={"column": "caption"},
-        batch_size=args.batch_size,
-        batch_format="pyarrow",
-        concurrency=(1, actors),  # from 1 actor: reading tasks need CPUs too
-    )
+    parts = map_with_actors(ray, captions, BatchCounter, {"column": "caption"}, args)
     # One JSON row per batch, merged as they stream in (an empty input merges to nothing).
     rows = (
         SynsetCounts.from_json(text)

@@ -136,7 +136,29 @@ def count_batch(
     return count_synsets(strings, extractor=extractor or _default_extractor())
 
 
-class BatchLabeller:
+class _BatchFunction:
+    """What the batch callables share: options checked up front, an extractor built lazily."""
+
+    def __init__(
+        self,
+        column: str | None,
+        output: str,
+        extractor_settings: Mapping[str, Any] | None,
+        missing: Literal["error", "skip"],
+    ) -> None:
+        self.column = column
+        self.output = _check_name(output, "output")
+        self.extractor_settings = _settings(extractor_settings)
+        self.missing = _check_missing(missing)
+        self._extractor: SynsetExtractor | None = None
+
+    def _get_extractor(self) -> SynsetExtractor:
+        if self._extractor is None:  # on the first batch, in the actor or task that runs it
+            self._extractor = _build_extractor(self.extractor_settings)
+        return self._extractor
+
+
+class BatchLabeller(_BatchFunction):
     """Add a labels column to a batch: a callable for Ray Data ``map_batches`` and Spark.
 
     Called with one batch (a pyarrow ``Table``/``RecordBatch``, a pandas ``DataFrame`` or a dict
@@ -177,12 +199,8 @@ class BatchLabeller:
             raise ValueError(
                 "give vocab or extractor_settings, not both (a vocabulary has its own)"
             )
+        super().__init__(column, output, extractor_settings, missing)
         self.vocab = vocab
-        self.column = column
-        self.output = _check_name(output, "output")
-        self.extractor_settings = _settings(extractor_settings)
-        self.missing = _check_missing(missing)
-        self._extractor: SynsetExtractor | None = None
 
     def __call__(self, batch: Any) -> Any:
         """The batch with a labels column; an iterator of such batches for an iterator."""
@@ -195,13 +213,11 @@ class BatchLabeller:
         if self.vocab is not None:
             labels = label_batch(captions, vocab=self.vocab, missing=self.missing)
         else:
-            if self._extractor is None:
-                self._extractor = _build_extractor(self.extractor_settings)
-            labels = label_batch(captions, extractor=self._extractor, missing=self.missing)
+            labels = label_batch(captions, extractor=self._get_extractor(), missing=self.missing)
         return with_column(batch, self.output, labels)
 
 
-class BatchCounter:
+class BatchCounter(_BatchFunction):
     """Count a batch's captions into one row: a callable for Ray Data ``map_batches`` and Spark.
 
     Called with one batch it returns a one-row batch of the same kind whose ``counts`` column
@@ -233,11 +249,7 @@ class BatchCounter:
         extractor_settings: Mapping[str, Any] | None = None,
         missing: Literal["error", "skip"] = "error",
     ) -> None:
-        self.column = column
-        self.output = _check_name(output, "output")
-        self.extractor_settings = _settings(extractor_settings)
-        self.missing = _check_missing(missing)
-        self._extractor: SynsetExtractor | None = None
+        super().__init__(column, output, extractor_settings, missing)
 
     def __call__(self, batch: Any) -> Any:
         """A one-row batch of counts JSON; for an iterator, one such row for all its batches."""
@@ -247,10 +259,8 @@ class BatchCounter:
 
     def count(self, batch: Any) -> SynsetCounts:
         """The counts of one batch (of any kind a call takes)."""
-        if self._extractor is None:
-            self._extractor = _build_extractor(self.extractor_settings)
         captions = caption_column(batch, self.column)
-        return count_batch(captions, extractor=self._extractor, missing=self.missing)
+        return count_batch(captions, extractor=self._get_extractor(), missing=self.missing)
 
     def _count_all(self, batches: Iterator[Any]) -> Iterator[Any]:
         total, last = None, None
