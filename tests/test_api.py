@@ -98,6 +98,9 @@ PUBLIC_NAMES = {
     ],
     "catlip.vocab": [
         "BadRecord",
+        "BatchCounter",
+        "BatchLabeller",
+        "CAPTION_COLUMNS",
         "COUNTS_FORMAT",
         "COUNTS_VERSION",
         "FORMATS",
@@ -110,8 +113,10 @@ PUBLIC_NAMES = {
         "VOCABULARY_FORMAT",
         "VOCABULARY_VERSION",
         "Vocabulary",
+        "count_batch",
         "count_synsets",
         "detect_format",
+        "label_batch",
         "label_records",
         "load_labels",
         "merge",
@@ -161,6 +166,13 @@ SIGNATURES = {
     "*unmatched='random', *context=True, *generator=None",
     "catlip.transfer:zero_shot_classifier": "head, vocab, labels, *similarity_threshold=0.2, "
     "*context=True, *unmatched='error'",
+    "catlip.vocab:BatchCounter": "*column=None, *output='counts', *extractor_settings=None, "
+    "*missing='error'",
+    "catlip.vocab:BatchLabeller": "vocab=None, *column=None, *output='labels', "
+    "*extractor_settings=None, *missing='error'",
+    "catlip.vocab:SynsetCounts.from_json": "text",
+    "catlip.vocab:count_batch": "captions, *extractor=None, *missing='error'",
+    "catlip.vocab:label_batch": "captions, *vocab=None, *extractor=None, *missing='error'",
     "catlip.vocab:Vocabulary": "wnids, counts=None, *extractor_settings=None, *min_count=None, "
     "*max_size=None, *num_captions=None",
     "catlip.vocab:Vocabulary.encode_caption": "self, caption",

@@ -8,6 +8,9 @@ The pieces, in the order a pipeline uses them:
   captions as class indices; it saves to and loads from a versioned JSON file.
 - :func:`pad_labels`, :func:`multi_hot` and :class:`LabelCollate` turn index lists into the
   tensors a loss takes.
+- :func:`label_batch` and :func:`count_batch` (and :class:`BatchLabeller`,
+  :class:`BatchCounter`) label or count a column of captions handed over by a data engine
+  (Arrow, pandas, Ray Data ``map_batches``, Spark ``mapInPandas``).
 - :func:`read_records` reads captions from text, CSV/TSV, JSON lines and webdataset ``.tar``
   shards; :func:`save_labels` / :func:`load_labels` store precomputed labels per sample.
 
@@ -26,6 +29,13 @@ Example:
 
 from __future__ import annotations
 
+from catlip.vocab.batches import (
+    CAPTION_COLUMNS,
+    BatchCounter,
+    BatchLabeller,
+    count_batch,
+    label_batch,
+)
 from catlip.vocab.counts import COUNTS_FORMAT, COUNTS_VERSION, SynsetCounts, count_synsets, merge
 from catlip.vocab.labelfiles import (
     LABELS_FORMAT,
@@ -39,6 +49,7 @@ from catlip.vocab.readers import FORMATS, BadRecord, ReadReport, Record, detect_
 from catlip.vocab.vocabulary import VOCABULARY_FORMAT, VOCABULARY_VERSION, Vocabulary
 
 __all__ = [
+    "CAPTION_COLUMNS",
     "COUNTS_FORMAT",
     "COUNTS_VERSION",
     "FORMATS",
@@ -47,13 +58,17 @@ __all__ = [
     "VOCABULARY_FORMAT",
     "VOCABULARY_VERSION",
     "BadRecord",
+    "BatchCounter",
+    "BatchLabeller",
     "LabelCollate",
     "ReadReport",
     "Record",
     "SynsetCounts",
     "Vocabulary",
+    "count_batch",
     "count_synsets",
     "detect_format",
+    "label_batch",
     "label_records",
     "load_labels",
     "merge",

@@ -153,7 +153,34 @@ class SynsetCounts(Mapping[str, int]):
             >>> counts = SynsetCounts.load("counts.json")  # doctest: +SKIP
         """
         file = Path(path)
-        data = read_json_file(file, what=_FILE, fmt=COUNTS_FORMAT)
+        return cls._from_data(read_json_file(file, what=_FILE, fmt=COUNTS_FORMAT), str(file))
+
+    @classmethod
+    def from_json(cls, text: str) -> SynsetCounts:
+        """Read counts from the text :meth:`to_json` returns (counts sent between processes).
+
+        Raises:
+            VocabularyFileError: The text is not counts JSON, or of an unknown version.
+
+        Example:
+            >>> counts = SynsetCounts({"n02084071": 2}, num_captions=3)
+            >>> SynsetCounts.from_json(counts.to_json()) == counts
+            True
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"from_json takes a str, got {type(text).__name__}")
+        try:
+            data = json.loads(text)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            raise VocabularyFileError(f"counts text is not valid JSON ({exc})") from None
+        if not isinstance(data, dict) or data.get("format") != COUNTS_FORMAT:
+            raise VocabularyFileError(
+                f"text is not {COUNTS_FORMAT} JSON (see SynsetCounts.to_json)"
+            )
+        return cls._from_data(data, "counts text")
+
+    @classmethod
+    def _from_data(cls, data: dict[str, Any], file: str) -> SynsetCounts:
         version = data.get("version")
         if not isinstance(version, int) or version < 1 or version > COUNTS_VERSION:
             raise VocabularyFileError(
@@ -187,7 +214,8 @@ def merge(counts: Iterable[SynsetCounts]) -> SynsetCounts:
     """Add up counts of disjoint parts of a corpus (shards, files, nodes).
 
     Args:
-        counts: Counts made with the same extractor settings and WordNet version.
+        counts: Counts made with the same extractor settings and WordNet version (any
+            iterable, read once: parts are added as they come).
 
     Returns:
         The summed counts (and summed ``num_captions``).
@@ -201,15 +229,15 @@ def merge(counts: Iterable[SynsetCounts]) -> SynsetCounts:
         >>> merge(parts)["n02084071"]
         3
     """
-    parts = list(counts)
-    if not parts:
-        raise ValueError("merge needs at least one SynsetCounts")
-    first = parts[0]
+    first: SynsetCounts | None = None
     total: Counter[str] = Counter()
     num_captions = 0
-    for i, part in enumerate(parts):
+    # Streams: a billion-caption job merges one part at a time, never holding them all.
+    for i, part in enumerate(counts):
         if not isinstance(part, SynsetCounts):
             raise TypeError(f"merge takes SynsetCounts, got {type(part).__name__} at position {i}")
+        if first is None:
+            first = part
         if part.extractor_settings != first.extractor_settings:
             raise VocabularyMismatchError(
                 f"counts {i} were made with extractor settings {part.extractor_settings}, counts "
@@ -222,6 +250,8 @@ def merge(counts: Iterable[SynsetCounts]) -> SynsetCounts:
             )
         total.update(part._counts)
         num_captions += part.num_captions
+    if first is None:
+        raise ValueError("merge needs at least one SynsetCounts")
     return SynsetCounts(
         total,
         num_captions=num_captions,
