@@ -294,7 +294,7 @@ def test_stream_skips_and_counts_bad_samples(tmp_path: Path) -> None:
             tar.addfile(info, io.BytesIO(blob))
     truncated.write_bytes(shard.read_bytes()[:700])  # ends inside the first image
     stream = CaptionStream(
-        [str(shard), str(truncated)], labeler=lambda key, caption: [len(caption) % 3],
+        [str(shard), str(truncated)], labeler=lambda shard, key, caption: [len(caption) % 3],
         batch_size=2, image_size=16, collate_labels=torch.tensor, world_size=1,
     )  # fmt: skip
     batches = iter(stream)

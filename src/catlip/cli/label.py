@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from catlip.cli._common import (
@@ -20,17 +23,24 @@ from catlip.cli._common import (
 )
 from catlip.errors import CatlipError
 from catlip.vocab.labelfiles import label_records, save_labels
-from catlip.vocab.readers import ReadReport
+from catlip.vocab.readers import ReadReport, Record
+from catlip.vocab.shardlabels import label_shards
 from catlip.vocab.vocabulary import Vocabulary
 
 EXAMPLE = """examples:
   catlip label --vocab vocab.json shards/*.tar -o labels.npz -j 8
   catlip label --vocab vocab.json captions.jsonl --field text --key id -o labels.jsonl
+  catlip label --vocab vocab.json 'shards/*.tar' --per-shard -o labels/ -j 8
 
 Then in training: labels = catlip.vocab.load_labels("labels.npz")[sample_key]
+or, per shard:    catlip.vocab.ShardLabels("labels/").get(shard_path, sample_key)
 
 Captions are labelled with the extractor settings stored in the vocabulary. Sample keys must be
-unique. Output: .jsonl (one {"key", "labels"} object per line after a header line) or .npz.
+unique (per shard with --per-shard). Output: .jsonl (one {"key", "labels"} object per line after
+a header line) or .npz. With --per-shard, -o is a folder (created if missing) that gets one
+STEM.labels.npz per input, STEM being the input's file name less its extension
+(shards/shard-000123.tar -> labels/shard-000123.labels.npz); memory then holds one shard's
+labels at a time, and each file appears whole when its shard is done.
 
 """
 
@@ -55,17 +65,27 @@ def register(subparsers: Any) -> None:
         help="captions per task sent to a worker process (default 2048)",
     )
     parser.add_argument(
-        "-o", "--output", required=True, help="label file to write (.jsonl or .npz)"
+        "-o",
+        "--output",
+        required=True,
+        help="label file to write (.jsonl or .npz); with --per-shard, the folder for the files",
+    )
+    parser.add_argument(
+        "--per-shard",
+        action="store_true",
+        help="write one OUTPUT/STEM.labels.npz per input file (for corpora too big for one file)",
     )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``catlip label``."""
-    if not args.output.endswith((".jsonl", ".npz")):
-        raise SystemExit("catlip label: error: --output must end in .jsonl or .npz")
     if args.chunk_size < 1:
         raise SystemExit("catlip label: error: --chunk-size must be >= 1")
+    if args.per_shard:
+        return _run_per_shard(args)
+    if not args.output.endswith((".jsonl", ".npz")):
+        raise SystemExit("catlip label: error: --output must end in .jsonl or .npz")
     check_output(
         args, inputs=[args.vocab, *expand_inputs(args.inputs)], suffixes=(".jsonl", ".npz")
     )
@@ -91,6 +111,56 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(
             f"catlip label: {written:,} samples in {elapsed:.2f} s -> {args.output}",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _run_per_shard(args: argparse.Namespace) -> int:
+    """``catlip label --per-shard``: one label file per input file, in the --output folder."""
+    if args.shard is not None and args.shard_by != "file":
+        raise SystemExit(
+            "catlip label: error: --per-shard splits the work by file: add --shard-by file "
+            "to --shard (each job then labels whole input files)"
+        )
+    inputs = expand_inputs(args.inputs)
+    shards = inputs[args.shard[0] :: args.shard[1]] if args.shard else inputs
+    folder = Path(args.output)
+    if folder.suffix.lower() in (".jsonl", ".npz") or folder.is_file():
+        raise SystemExit(
+            f"catlip label: error: with --per-shard, --output is a folder, not the file "
+            f"{args.output}: name a folder, like labels/"
+        )
+    vocab = Vocabulary.load(args.vocab)
+    folder.mkdir(parents=True, exist_ok=True)
+    report = ReadReport()
+
+    def records(path: str) -> Iterator[Record]:
+        one_file = argparse.Namespace(**{**vars(args), "inputs": [path], "shard": None})
+        return open_records(one_file, report)
+
+    started = time.perf_counter()
+    with terminate_cleanly():
+        try:
+            counts = label_shards(
+                shards,
+                vocab,
+                folder,
+                records=records,
+                num_workers=num_workers(args),
+                progress=not args.quiet,
+                chunk_size=args.chunk_size,
+            )
+        except CatlipError:
+            raise
+        except ValueError as exc:
+            raise SystemExit(f"catlip label: error: {exc}") from None
+        report_bad_records(args, report)
+    elapsed = time.perf_counter() - started
+    if not args.quiet:
+        print(
+            f"catlip label: {sum(counts):,} samples of {len(counts):,} shard(s) in {elapsed:.2f} s "
+            f"-> {folder}{os.sep}*.labels.npz",
             file=sys.stderr,
         )
     return 0

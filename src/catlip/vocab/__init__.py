@@ -9,7 +9,8 @@ The pieces, in the order a pipeline uses them:
 - :func:`pad_labels`, :func:`multi_hot` and :class:`LabelCollate` turn index lists into the
   tensors a loss takes.
 - :func:`read_records` reads captions from text, CSV/TSV, JSON lines and webdataset ``.tar``
-  shards; :func:`save_labels` / :func:`load_labels` store precomputed labels per sample.
+  shards; :func:`save_labels` / :func:`load_labels` store precomputed labels per sample, and
+  :func:`label_shards` / :class:`ShardLabels` one label file per shard, for web-scale corpora.
 
 Importing this package is cheap: torch is imported only by the label-tensor helpers, and WordNet
 is loaded only when captions are first turned into synsets.
@@ -36,6 +37,12 @@ from catlip.vocab.labelfiles import (
 )
 from catlip.vocab.labels import LabelCollate, multi_hot, pad_labels
 from catlip.vocab.readers import FORMATS, BadRecord, ReadReport, Record, detect_format, read_records
+from catlip.vocab.shardlabels import (
+    SHARD_LABELS_SUFFIX,
+    ShardLabels,
+    label_shards,
+    shard_labels_path,
+)
 from catlip.vocab.vocabulary import VOCABULARY_FORMAT, VOCABULARY_VERSION, Vocabulary
 
 __all__ = [
@@ -44,21 +51,25 @@ __all__ = [
     "FORMATS",
     "LABELS_FORMAT",
     "LABELS_VERSION",
+    "SHARD_LABELS_SUFFIX",
     "VOCABULARY_FORMAT",
     "VOCABULARY_VERSION",
     "BadRecord",
     "LabelCollate",
     "ReadReport",
     "Record",
+    "ShardLabels",
     "SynsetCounts",
     "Vocabulary",
     "count_synsets",
     "detect_format",
     "label_records",
+    "label_shards",
     "load_labels",
     "merge",
     "multi_hot",
     "pad_labels",
     "read_records",
     "save_labels",
+    "shard_labels_path",
 ]
