@@ -1,4 +1,4 @@
-"""Per-shard label files: naming, ``label_shards``, ``ShardLabels`` and ``catlip label --per-shard``."""
+"""Per-shard label files: names, ``label_shards``, ``ShardLabels``, ``label --per-shard``."""
 
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ def test_label_shards_one_file_per_shard(data: dict[str, object], tmp_path: Path
 def test_label_shards_refuses_clashing_names(data: dict[str, object], tmp_path: Path) -> None:
     shards, vocab = data["shards"], data["vocab"]
     assert isinstance(shards, list) and isinstance(vocab, Vocabulary)
-    with pytest.raises(ValueError, match="would both write part-000000.labels.npz"):
+    with pytest.raises(ValueError, match=r"would both write part-000000\.labels\.npz"):
         label_shards([shards[0], Path("elsewhere") / shards[0].name], vocab, tmp_path)
     with pytest.raises(ValueError, match="does not exist"):
         label_shards(shards, vocab, tmp_path / "missing")
