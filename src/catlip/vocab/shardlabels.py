@@ -171,7 +171,7 @@ class ShardLabels:
 
     A data loader worker reads one shard after another; :meth:`get` loads a shard's label file
     the first time one of its samples is asked for and drops the previous shard's. Misses (a
-    key the shard's file lacks) are counted in :attr:`num_missing`, hits in :attr:`num_found`.
+    key the shard's file lacks) are counted in ``num_missing``, hits in ``num_found``.
 
     Args:
         folder: The folder written by :func:`label_shards` (``catlip label --per-shard``).
