@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -83,25 +83,34 @@ def run(args: argparse.Namespace) -> int:
     if args.chunk_size < 1:
         raise SystemExit("catlip label: error: --chunk-size must be >= 1")
     if args.per_shard:
-        return _run_per_shard(args)
-    if not args.output.endswith((".jsonl", ".npz")):
-        raise SystemExit("catlip label: error: --output must end in .jsonl or .npz")
-    check_output(
-        args, inputs=[args.vocab, *expand_inputs(args.inputs)], suffixes=(".jsonl", ".npz")
-    )
+        shards = _per_shard_inputs(args)
+        target = f"{args.output.rstrip(os.sep)}{os.sep}*.labels.npz"
+    else:
+        if not args.output.endswith((".jsonl", ".npz")):
+            raise SystemExit("catlip label: error: --output must end in .jsonl or .npz")
+        check_output(
+            args, inputs=[args.vocab, *expand_inputs(args.inputs)], suffixes=(".jsonl", ".npz")
+        )
+        target = args.output
     vocab = Vocabulary.load(args.vocab)
     report = ReadReport()
+    options: dict[str, Any] = {
+        "num_workers": num_workers(args),
+        "progress": not args.quiet,
+        "chunk_size": args.chunk_size,
+    }
     started = time.perf_counter()
     with terminate_cleanly():
-        labelled = label_records(
-            open_records(args, report),
-            vocab,
-            num_workers=num_workers(args),
-            progress=not args.quiet,
-            chunk_size=args.chunk_size,
-        )
         try:
-            written = save_labels(args.output, labelled, vocab=vocab)
+            if args.per_shard:
+                Path(args.output).mkdir(parents=True, exist_ok=True)
+                counts = label_shards(
+                    shards, vocab, args.output, records=_one_file(args, report), **options
+                )
+                written, done = sum(counts), f" of {len(counts):,} shard(s)"
+            else:
+                labelled = label_records(open_records(args, report), vocab, **options)
+                written, done = save_labels(args.output, labelled, vocab=vocab), ""
         except CatlipError:
             raise
         except ValueError as exc:
@@ -110,57 +119,34 @@ def run(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - started
     if not args.quiet:
         print(
-            f"catlip label: {written:,} samples in {elapsed:.2f} s -> {args.output}",
+            f"catlip label: {written:,} samples{done} in {elapsed:.2f} s -> {target}",
             file=sys.stderr,
         )
     return 0
 
 
-def _run_per_shard(args: argparse.Namespace) -> int:
-    """``catlip label --per-shard``: one label file per input file, in the --output folder."""
+def _per_shard_inputs(args: argparse.Namespace) -> list[str]:
+    """The input files this job labels with ``--per-shard`` (checked: ``-o`` is a folder)."""
     if args.shard is not None and args.shard_by != "file":
         raise SystemExit(
             "catlip label: error: --per-shard splits the work by file: add --shard-by file "
             "to --shard (each job then labels whole input files)"
         )
-    inputs = expand_inputs(args.inputs)
-    shards = inputs[args.shard[0] :: args.shard[1]] if args.shard else inputs
-    folder = Path(args.output)
-    if folder.suffix.lower() in (".jsonl", ".npz") or folder.is_file():
+    if Path(args.output).suffix.lower() in (".jsonl", ".npz") or os.path.isfile(args.output):
         raise SystemExit(
             f"catlip label: error: with --per-shard, --output is a folder, not the file "
             f"{args.output}: name a folder, like labels/"
         )
-    vocab = Vocabulary.load(args.vocab)
-    folder.mkdir(parents=True, exist_ok=True)
-    report = ReadReport()
+    inputs = expand_inputs(args.inputs)
+    return inputs[args.shard[0] :: args.shard[1]] if args.shard else inputs
+
+
+def _one_file(args: argparse.Namespace, report: ReadReport) -> Callable[[str], Iterator[Record]]:
+    """Reads one input file with the command's input options (its records go in ``report``)."""
 
     def records(path: str) -> Iterator[Record]:
-        one_file = argparse.Namespace(**{**vars(args), "inputs": [path], "shard": None})
-        return open_records(one_file, report)
-
-    started = time.perf_counter()
-    with terminate_cleanly():
-        try:
-            counts = label_shards(
-                shards,
-                vocab,
-                folder,
-                records=records,
-                num_workers=num_workers(args),
-                progress=not args.quiet,
-                chunk_size=args.chunk_size,
-            )
-        except CatlipError:
-            raise
-        except ValueError as exc:
-            raise SystemExit(f"catlip label: error: {exc}") from None
-        report_bad_records(args, report)
-    elapsed = time.perf_counter() - started
-    if not args.quiet:
-        print(
-            f"catlip label: {sum(counts):,} samples of {len(counts):,} shard(s) in {elapsed:.2f} s "
-            f"-> {folder}{os.sep}*.labels.npz",
-            file=sys.stderr,
+        return open_records(
+            argparse.Namespace(**{**vars(args), "inputs": [path], "shard": None}), report
         )
-    return 0
+
+    return records
