@@ -12,8 +12,13 @@ batch carries its stream's *cursor* (epoch, shard position, next sample), which 
 needs to continue the same sequence: no shuffle buffer, and augmentation randomness is a function of
 (seed, epoch, sample key).
 
+Labels come from a *labeler* called with (shard, key, caption): computed from the caption
+(:class:`CaptionLabels`), looked up in label files loaded whole (:class:`FileLabels`), or looked
+up in the current shard's file of a ``catlip label --per-shard`` folder (:class:`ShardFileLabels`:
+memory independent of the corpus size). A sample the files lack is skipped as ``unlabelled``.
+
 Example:
-    >>> stream = CaptionStream(["a.tar"], labeler=labels_from_caption, batch_size=8, image_size=64)
+    >>> stream = CaptionStream(["a.tar"], labeler=labels_of, batch_size=8, image_size=64)
     >>> batch = next(iter(stream))  # {"images": uint8 [8, 3, 64, 64], "labels": [8, K], ...}
 """
 
@@ -36,20 +41,28 @@ import torch
 from PIL import Image
 from torch.utils.data import IterableDataset, get_worker_info
 
+from catlip.vocab import ShardLabels, Vocabulary, load_labels
+
 __all__ = [
     "IMAGE_MEAN",
     "IMAGE_STD",
+    "CaptionLabels",
     "CaptionStream",
     "Cursor",
+    "FileLabels",
+    "Labeler",
     "Sample",
+    "ShardFileLabels",
     "decode_image",
     "expand_data",
+    "make_labeler",
     "read_caption_table",
 ]
 
 Cursor = tuple[int, int, int]  # (epoch, position in this epoch's shard order, next sample index)
 Sample = tuple[str, bytes | None, str | None]  # (key, image bytes, caption) — None when missing
-Labeler = Callable[[str, str], list[int]]  # (key, caption) -> vocabulary indices
+# (shard, key, caption) -> vocabulary indices, or None when a label file has no entry for the key
+Labeler = Callable[[str, str, str], list[int] | None]
 
 IMAGE_EXTENSIONS = ("jpg", "jpeg", "png", "webp")
 IMAGE_MEAN = (0.485, 0.456, 0.406)  # ImageNet statistics; batches stay uint8 until the device
@@ -110,6 +123,61 @@ def read_caption_table(path: str | Path) -> list[tuple[str, str]]:
                 raise ValueError(f"{path}:{i + 1}: expected image_path{delimiter}caption")
             rows.append((str(path.parent / row[0].strip()), row[1]))
     return rows
+
+
+class CaptionLabels:
+    """Labels computed on the fly in the DataLoader workers: ``vocab.encode_caption``."""
+
+    def __init__(self, vocab: Vocabulary) -> None:
+        self.vocab = vocab
+
+    def __call__(self, shard: str, key: str, caption: str) -> list[int]:
+        return self.vocab.encode_caption(caption)
+
+
+class FileLabels:
+    """Labels precomputed by ``catlip label``: a lookup by sample key (``None``: no entry)."""
+
+    def __init__(self, paths: list[Path], vocab: Vocabulary) -> None:
+        self.table: dict[str, list[int]] = {}
+        for path in paths:  # one file per `catlip label --shard I/N` job is fine
+            self.table.update(load_labels(path, vocab=vocab))  # checks the vocabulary matches
+
+    def __call__(self, shard: str, key: str, caption: str) -> list[int] | None:
+        return self.table.get(key)
+
+
+class ShardFileLabels:
+    """Labels from ``catlip label --per-shard``: each worker loads only its current shard's file."""
+
+    def __init__(self, folder: Path, vocab: Vocabulary, shards: list[str]) -> None:
+        self.labels = ShardLabels(folder, vocab=vocab)
+        missing = self.labels.missing(shards)
+        if missing:  # now, not hours into the run when a worker reaches the shard
+            raise SystemExit(
+                f"--labels {folder}: {len(missing)} of {len(shards)} shards have no label file "
+                f"(first: {missing[0]} -> {self.labels.path(missing[0])}); label them with "
+                f"`catlip label SHARDS --per-shard -o {folder}`"
+            )
+
+    def __call__(self, shard: str, key: str, caption: str) -> list[int] | None:
+        return self.labels.get(shard, key)
+
+
+def make_labeler(labels: list[Path] | None, vocab: Vocabulary, shards: list[str]) -> Labeler:
+    """Labels on the fly (``labels`` empty), from label files, or from a per-shard label folder.
+
+    Raises:
+        SystemExit: A folder is mixed with files, or some shard has no label file in the folder.
+    """
+    if not labels:
+        vocab.encode_caption("a photo")  # load WordNet once here; forked workers share it
+        return CaptionLabels(vocab)
+    if any(path.is_dir() for path in labels):
+        if len(labels) > 1:
+            raise SystemExit("--labels: give one folder (from --per-shard) or label files")
+        return ShardFileLabels(labels[0], vocab, shards)
+    return FileLabels(labels, vocab)
 
 
 def _caption_of(sample: dict[str, Any]) -> str | None:
@@ -188,7 +256,9 @@ class CaptionStream(IterableDataset[dict[str, Any]]):
 
     Args:
         sources: ``.tar`` shard paths, or one CSV/TSV table.
-        labeler: ``(key, caption) -> indices``: ``Vocabulary.encode_caption`` or a label lookup.
+        labeler: ``(shard, key, caption) -> indices``: ``Vocabulary.encode_caption`` or a
+            lookup in label files (``None``: the files have no entry; counted as
+            ``unlabelled``).
         batch_size: Samples per batch.
         image_size: Output side in pixels.
         collate_labels: Turns a list of index lists into a padded ``LongTensor [B, K]``.
@@ -251,12 +321,11 @@ class CaptionStream(IterableDataset[dict[str, Any]]):
             random.Random(f"{self.seed}:{epoch}:{stream}").shuffle(order)
             used_this_epoch = 0
             for pos in range(position, len(order)):
-                for index, (key, data, caption) in self._read_safely(
-                    shards[order[pos]], start, skipped
-                ):
+                shard = shards[order[pos]]
+                for index, (key, data, caption) in self._read_safely(shard, start, skipped):
                     if index % keep_every != keep_offset:
                         continue
-                    example = self._example(key, data, caption, epoch, skipped)
+                    example = self._example(shard, key, data, caption, epoch, skipped)
                     if example is None:
                         continue
                     used_this_epoch += 1
@@ -289,7 +358,13 @@ class CaptionStream(IterableDataset[dict[str, Any]]):
             skipped["bad_shard"] += 1
 
     def _example(
-        self, key: str, data: bytes | None, caption: str | None, epoch: int, skipped: Counter[str]
+        self,
+        shard: str,
+        key: str,
+        data: bytes | None,
+        caption: str | None,
+        epoch: int,
+        skipped: Counter[str],
     ) -> tuple[torch.Tensor, list[int]] | None:
         if data is None:
             skipped["missing_image"] += 1
@@ -297,7 +372,10 @@ class CaptionStream(IterableDataset[dict[str, Any]]):
         if caption is None or not caption.strip():
             skipped["empty_caption"] += 1
             return None
-        indices = self.labeler(key, caption)
+        indices = self.labeler(shard, key, caption)
+        if indices is None:
+            skipped["unlabelled"] += 1
+            return None
         if not indices:
             skipped["no_labels"] += 1
             return None

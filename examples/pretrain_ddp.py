@@ -2,8 +2,13 @@
 
 One process per device. ``torchrun`` sets RANK/WORLD_SIZE/LOCAL_RANK; plain ``python`` runs one
 process. NCCL on GPUs, gloo on CPU. Each rank reads its own shards, computes labels in its loader
-workers (or reads them from a ``catlip label`` file) and trains on a local batch; DDP averages the
+workers (or reads them from ``catlip label`` files) and trains on a local batch; DDP averages the
 gradients, which is all the synchronisation CatLIP needs (no all-gather of features as in CLIP).
+
+``--labels`` takes label files (each loaded whole, for small sets) or one folder written by
+``catlip label --per-shard``: then each loader worker holds only the labels of the shard it is
+reading, so memory does not grow with the corpus. Samples the label files lack are skipped and
+counted (``samples_unlabelled`` in the log), with a warning when they pass 1%.
 
 Usage:
     python examples/make_shards.py --coco ../shared/data/coco-mini --out shards
@@ -11,6 +16,10 @@ Usage:
     torchrun --nproc_per_node=2 examples/pretrain_ddp.py --train-data 'shards/*.tar' \\
         --vocab vocab.json --model tiny --batch-size 8 --steps 20 --output run
     # interrupted? the same command with --resume continues from the newest checkpoint in run/
+    # web scale: label once per shard, then train from the label folder
+    catlip label 'shards/*.tar' --vocab vocab.json --per-shard -o labels/ -j 8
+    python examples/pretrain_ddp.py --train-data 'shards/*.tar' --vocab vocab.json \
+        --labels labels/ --model tiny --batch-size 8 --steps 20 --output run
 """
 
 from __future__ import annotations
@@ -35,8 +44,8 @@ from torch.utils.data import DataLoader
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from catlip.heads import CatLIPClassifier, CatLIPHead
 from catlip.losses import CatLIPLoss
-from catlip.vocab import LabelCollate, Vocabulary, load_labels
-from data_pipeline import IMAGE_MEAN, IMAGE_STD, CaptionStream, expand_data
+from catlip.vocab import LabelCollate, Vocabulary
+from data_pipeline import IMAGE_MEAN, IMAGE_STD, CaptionStream, Labeler, expand_data, make_labeler
 from tiny_vit import build_backbone
 from train_utils import (
     WarmupCosine,
@@ -53,7 +62,8 @@ from train_utils import (
     setup_distributed,
 )
 
-COUNTERS = ("steps", "wait", "images", "skipped")  # per logging window
+COUNTERS = ("steps", "wait", "images", "skipped", "unlabelled")  # per logging window
+UNLABELLED_WARNING = 0.01  # warn when more than this share of the samples read has no label entry
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -70,7 +80,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="(quoted) globs of .tar shards, or one CSV/TSV table",
     )
     add("--vocab", required=True, type=Path, help="vocabulary from `catlip vocab build`")
-    add("--labels", type=Path, nargs="+", help="label files from `catlip label` (else: on the fly)")
+    add(
+        "--labels",
+        type=Path,
+        nargs="+",
+        help="label files from `catlip label`, or one folder from `catlip label --per-shard` "
+        "(else: labels computed on the fly)",
+    )
     add("--output", required=True, type=Path, help="run folder: checkpoints, log, summary.json")
     add("--resume", action="store_true", help="continue from the newest checkpoint in --output")
     add("--model", default="vit_base_patch16_224", help="'tiny' (built in) or a timm model name")
@@ -114,28 +130,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-class CaptionLabels:
-    """Labels computed on the fly in the DataLoader workers: ``vocab.encode_caption``."""
-
-    def __init__(self, vocab: Vocabulary) -> None:
-        self.vocab = vocab
-
-    def __call__(self, key: str, caption: str) -> list[int]:
-        return self.vocab.encode_caption(caption)
-
-
-class FileLabels:
-    """Labels precomputed by ``catlip label``: a lookup by sample key."""
-
-    def __init__(self, paths: list[Path], vocab: Vocabulary) -> None:
-        self.table: dict[str, list[int]] = {}
-        for path in paths:  # one file per `catlip label --shard I/N` job is fine
-            self.table.update(load_labels(path, vocab=vocab))  # checks the vocabulary matches
-
-    def __call__(self, key: str, caption: str) -> list[int]:
-        return list(self.table.get(key, ()))
-
-
 def throughput(windows: list[tuple[float, float]]) -> float:
     seconds = sum(t for _, t in windows)
     return sum(n for n, _ in windows) / seconds if seconds else 0.0
@@ -143,7 +137,7 @@ def throughput(windows: list[tuple[float, float]]) -> float:
 
 def make_loader(
     args: argparse.Namespace,
-    labeler: CaptionLabels | FileLabels,
+    labeler: Labeler,
     rank: int,
     world_size: int,
     data: dict[str, Any],
@@ -185,9 +179,7 @@ def main(argv: list[str] | None = None) -> int:
             print(message, file=sys.stderr, flush=True)
 
     vocab = Vocabulary.load(args.vocab)
-    labeler = FileLabels(args.labels, vocab) if args.labels else CaptionLabels(vocab)
-    if isinstance(labeler, CaptionLabels):
-        vocab.encode_caption("a photo")  # load WordNet once here; forked workers share it
+    labeler = make_labeler(args.labels, vocab, expand_data(",".join(args.train_data)))
 
     torch.manual_seed(args.seed)  # identical initial weights on every rank
     backbone, width = build_backbone(
@@ -307,6 +299,7 @@ def main(argv: list[str] | None = None) -> int:
             cursors[batch["stream"]] = batch["cursor"]
             epochs = max(epochs, batch["cursor"][0])
             window["skipped"] += sum(batch["skipped"].values())
+            window["unlabelled"] += batch["skipped"].get("unlabelled", 0)
             data["skipped"] += sum(batch["skipped"].values())
             images = batch["images"].to(device, non_blocking=True).float().sub_(mean).div_(std)
             targets = batch["labels"].to(device, non_blocking=True)
@@ -330,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
         if step % args.log_every == 0 or step == stop:
             elapsed = time.perf_counter() - window_start
             window_means = [window_loss.item() / window["steps"], *map(window.get, COUNTERS[1:])]
-            loss_mean, wait, images_seen, skipped, signalled = all_mean(
+            loss_mean, wait, images_seen, skipped, unlabelled, signalled = all_mean(
                 [*window_means, signals["received"]], device, world_size
             )
             record = {
@@ -340,7 +333,14 @@ def main(argv: list[str] | None = None) -> int:
                 "images_per_second": images_seen * world_size / elapsed,
                 "data_wait_fraction": wait / elapsed,
                 "samples_skipped": skipped * world_size,
+                "samples_unlabelled": unlabelled * world_size,
             }
+            if unlabelled > UNLABELLED_WARNING * (images_seen + skipped):
+                log(
+                    f"warning: {unlabelled / (images_seen + skipped):.1%} of the samples read "
+                    "have no entry in the --labels files (skipped): do the label files belong "
+                    "to these shards?"
+                )
             last_loss = loss_mean
             windows.append((images_seen * world_size, elapsed))
             if is_main:

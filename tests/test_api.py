@@ -109,6 +109,8 @@ PUBLIC_NAMES = {
         "LabelCollate",
         "ReadReport",
         "Record",
+        "SHARD_LABELS_SUFFIX",
+        "ShardLabels",
         "SynsetCounts",
         "VOCABULARY_FORMAT",
         "VOCABULARY_VERSION",
@@ -118,12 +120,14 @@ PUBLIC_NAMES = {
         "detect_format",
         "label_batch",
         "label_records",
+        "label_shards",
         "load_labels",
         "merge",
         "multi_hot",
         "pad_labels",
         "read_records",
         "save_labels",
+        "shard_labels_path",
     ],
 }
 
@@ -183,10 +187,14 @@ SIGNATURES = {
     "catlip.vocab:Vocabulary.save": "self, path",
     "catlip.vocab:count_synsets": "captions, *extractor=None, *num_workers=0, *progress=False, "
     "*chunk_size=2048",
+    "catlip.vocab:ShardLabels": "folder, *vocab=None",
+    "catlip.vocab:label_shards": "shards, vocab, folder, *records=None, *num_workers=0, "
+    "*progress=False, *chunk_size=2048",
     "catlip.vocab:load_labels": "path, *vocab=None",
     "catlip.vocab:merge": "counts",
     "catlip.vocab:multi_hot": "index_lists, num_classes, *dtype=None",
     "catlip.vocab:pad_labels": "index_lists, *pad_value=-1, *length=None",
+    "catlip.vocab:shard_labels_path": "shard, folder",
 }
 
 

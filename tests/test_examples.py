@@ -176,6 +176,46 @@ def test_resume_refuses_when_no_checkpoint_loads(shards: dict[str, Path], tmp_pa
     assert "step_00000002.pt" in result.stderr
 
 
+def test_pretrain_with_per_shard_labels(shards: dict[str, Path], tmp_path: Path) -> None:
+    """``--labels DIR`` from ``catlip label --per-shard``; label-file misses are counted, warned."""
+    from catlip.cli import main as catlip
+    from catlip.vocab import Vocabulary, save_labels
+
+    labels = tmp_path / "labels"
+    glob = str(shards["glob"])
+    assert catlip(["label", glob, "--vocab", str(shards["vocab"]), "--per-shard", "-o",
+                   str(labels), "-q"]) == 0  # fmt: skip
+    assert len(list(labels.glob("*.labels.npz"))) == 5
+    data = ["--train-data", glob, "--vocab", shards["vocab"], "--labels", labels, *SMALL]
+    schedule = ["--batch-size", "24", "--workers", "2"]
+    output = tmp_path / "run"
+    run(PRETRAIN, *data, *schedule, "--steps", "2", "--output", output)
+    summary = read_json(output / "summary.json")
+    assert summary["step"] == 2 and summary["samples_skipped"] == 0
+    assert all(math.isfinite(loss) for loss in losses(output))
+
+    # Shard 1 labelled empty: its 32 samples are "unlabelled", skipped with a warning. Worker 1
+    # reads shards 1 and 3, so 2 batches of 24 from it reach shard 1 whatever the order.
+    vocab = Vocabulary.load(shards["vocab"])
+    save_labels(labels / "coco-mini-000001.labels.npz", [], vocab=vocab)
+    result = run(PRETRAIN, *data, *schedule, "--steps", "4", "--output", tmp_path / "misses")
+    records = [
+        json.loads(line) for line in (tmp_path / "misses" / "log.jsonl").read_text().splitlines()
+    ]
+    assert sum(r["samples_unlabelled"] for r in records) in (32, 64)  # shard 1 read once or twice
+    assert "have no entry in the --labels files" in result.stderr
+
+    # A shard without a label file stops the run before training, naming the file.
+    (labels / "coco-mini-000003.labels.npz").unlink()
+    command = [sys.executable, PRETRAIN, *data, *schedule, "--steps", "1", "--output", tmp_path]
+    failed = subprocess.run(
+        list(map(str, command)), capture_output=True, text=True, timeout=300, cwd=REPO
+    )
+    assert failed.returncode != 0 and "Traceback" not in failed.stderr, failed.stderr
+    assert "1 of 5 shards have no label file" in failed.stderr
+    assert "coco-mini-000003.labels.npz" in failed.stderr
+
+
 @pytest.mark.parametrize(
     ("cpus", "ranks", "workers"), [(2, "2", 1), (2, None, 2), (64, "8", 4), (1, "2", 0)]
 )
@@ -294,7 +334,7 @@ def test_stream_skips_and_counts_bad_samples(tmp_path: Path) -> None:
             tar.addfile(info, io.BytesIO(blob))
     truncated.write_bytes(shard.read_bytes()[:700])  # ends inside the first image
     stream = CaptionStream(
-        [str(shard), str(truncated)], labeler=lambda key, caption: [len(caption) % 3],
+        [str(shard), str(truncated)], labeler=lambda shard, key, caption: [len(caption) % 3],
         batch_size=2, image_size=16, collate_labels=torch.tensor, world_size=1,
     )  # fmt: skip
     batches = iter(stream)

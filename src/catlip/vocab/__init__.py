@@ -12,7 +12,8 @@ The pieces, in the order a pipeline uses them:
   :class:`BatchCounter`) label or count a column of captions handed over by a data engine
   (Arrow, pandas, Ray Data ``map_batches``, Spark ``mapInPandas``).
 - :func:`read_records` reads captions from text, CSV/TSV, JSON lines and webdataset ``.tar``
-  shards; :func:`save_labels` / :func:`load_labels` store precomputed labels per sample.
+  shards; :func:`save_labels` / :func:`load_labels` store precomputed labels per sample, and
+  :func:`label_shards` / :class:`ShardLabels` one label file per shard, for web-scale corpora.
 
 Importing this package is cheap: torch is imported only by the label-tensor helpers, and WordNet
 is loaded only when captions are first turned into synsets.
@@ -46,6 +47,12 @@ from catlip.vocab.labelfiles import (
 )
 from catlip.vocab.labels import LabelCollate, multi_hot, pad_labels
 from catlip.vocab.readers import FORMATS, BadRecord, ReadReport, Record, detect_format, read_records
+from catlip.vocab.shardlabels import (
+    SHARD_LABELS_SUFFIX,
+    ShardLabels,
+    label_shards,
+    shard_labels_path,
+)
 from catlip.vocab.vocabulary import VOCABULARY_FORMAT, VOCABULARY_VERSION, Vocabulary
 
 __all__ = [
@@ -55,6 +62,7 @@ __all__ = [
     "FORMATS",
     "LABELS_FORMAT",
     "LABELS_VERSION",
+    "SHARD_LABELS_SUFFIX",
     "VOCABULARY_FORMAT",
     "VOCABULARY_VERSION",
     "BadRecord",
@@ -63,6 +71,7 @@ __all__ = [
     "LabelCollate",
     "ReadReport",
     "Record",
+    "ShardLabels",
     "SynsetCounts",
     "Vocabulary",
     "count_batch",
@@ -70,10 +79,12 @@ __all__ = [
     "detect_format",
     "label_batch",
     "label_records",
+    "label_shards",
     "load_labels",
     "merge",
     "multi_hot",
     "pad_labels",
     "read_records",
     "save_labels",
+    "shard_labels_path",
 ]
