@@ -304,9 +304,13 @@ def pretrain(args: argparse.Namespace) -> dict[str, Any]:
 
     warm = min(len(times["catlip"]) - 1, max(2, len(times["catlip"]) // 20))
     speed = {k: args.batch_size / statistics.median(t[warm:]) for k, t in times.items()}
+    # Each step's two timings are taken seconds apart, under the same load: their ratio is the
+    # estimate least moved by other processes on the machine.
+    paired = [c / k for k, c in zip(times["catlip"][warm:], times["clip"][warm:], strict=True)]
     return {
         "images_per_second": speed,
         "images_per_second_ratio": speed["catlip"] / speed["clip"],
+        "images_per_second_ratio_paired": statistics.median(paired),
         "training_flops_per_image": flops,
         "pretraining": {
             "images": len(paths),
@@ -324,6 +328,7 @@ def pretrain(args: argparse.Namespace) -> dict[str, Any]:
             "final_loss": {k: statistics.mean(v[-steps_per_epoch:]) for k, v in losses.items()},
             "final_logit_scale": clip.logit_scale.exp().item(),
             "timed_steps_after_warmup": len(times["catlip"]) - warm,
+            "step_seconds": {k: [round(t, 4) for t in v] for k, v in times.items()},
         },
         "feature_width": width,
     }
@@ -355,6 +360,7 @@ def main(argv: list[str] | None = None) -> int:
         eval_argv.append("--tune")
     code = evaluate.main(eval_argv)
     results = json.loads((args.out / "results.json").read_text())
+    summary["pretraining"].pop("step_seconds")  # in RUN/pretraining.json only
     results.update(summary)
     results["timing"] = {
         **timing,
