@@ -222,7 +222,10 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="never read val/: score on the held-out part of train (for choosing settings)",
     )
+    add("--threads", type=int, default=0, help="torch CPU threads (0: leave as is)")
     args = parser.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
     if args.draws < 5:
         raise SystemExit("--draws: at least 5 draws of the shots")
 
