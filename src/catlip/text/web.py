@@ -35,8 +35,9 @@ Example:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import reduce
-from operator import or_
+from operator import itemgetter, or_
 from typing import TYPE_CHECKING, cast
 
 from catlip.text.lexicon import BARRIER, DETERMINERS, FUNCTION_WORDS, PLACE_MARK
@@ -160,6 +161,8 @@ _ENGLISH_FUNCTION = 16
 _FOREIGN_FUNCTION = 32
 _COMPOUND = 64  # may start a WordNet multiword noun or place name
 _PUNCTUATION: tuple[None, int] = (None, 0)
+_TOKENS: Callable[[tuple[str | None, int]], str | None] = itemgetter(0)
+_FLAGS: Callable[[tuple[str | None, int]], int] = itemgetter(1)
 
 
 def web_tokens(caption: str, lexicon: Lexicon) -> list[str]:
@@ -181,7 +184,7 @@ def web_tokens(caption: str, lexicon: Lexicon) -> list[str]:
         text = _STOCK.sub(" ", text)
     if "(" in text:
         text = _blank_titles(text)
-    shout = not any(c.islower() for c in text)  # an all-caps caption: case says nothing
+    shout = text.upper() == text  # an all-caps caption: case says nothing
     memo = lexicon.web_memo[shout]
     found = _SCAN.findall(text)  # words, and "" for punctuation, which no name spans
     looked_up = list(map(memo.get, found))  # (token, flags); (None, 0) for punctuation
@@ -189,12 +192,11 @@ def web_tokens(caption: str, lexicon: Lexicon) -> list[str]:
         scanned = [f or _facts(w, shout, lexicon) for w, f in zip(found, looked_up, strict=True)]
     else:
         scanned = cast("list[tuple[str | None, int]]", looked_up)
-    flags = [flag for _, flag in scanned]
-    seen = reduce(or_, flags, 0)
-    if seen & (_UNKNOWN | _FOREIGN_FUNCTION) and not _english(flags):
+    seen = reduce(or_, map(_FLAGS, scanned), 0)
+    if seen & (_UNKNOWN | _FOREIGN_FUNCTION) and not _english(list(map(_FLAGS, scanned))):
         return []
     if not seen & (_NAME | _COMPOUND):  # most captions: nothing more to do
-        return [token for token, _ in scanned if token is not None]
+        return list(filter(None, map(_TOKENS, scanned)))
     return _names(found, scanned, lexicon)
 
 
