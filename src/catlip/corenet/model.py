@@ -20,6 +20,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from catlip._optional import require
 from catlip.corenet.checkpoint import Architecture, convert_state_dict, read_architecture
 from catlip.corenet.layers import PATCH_SIZE, ConvStemEmbed, LayerNormFp32
 from catlip.errors import CheckpointError
@@ -36,14 +37,10 @@ TIMM_MIN_VERSION = "1.0.26"
 
 @functools.cache
 def _vision_transformer() -> Any:
-    try:
-        import timm
-        from timm.models.vision_transformer import VisionTransformer
-    except ImportError as exc:
-        raise ImportError(
-            f"catlip.corenet builds its models with timm, which cannot be imported ({exc}): "
-            'pip install "catlip[timm]"'
-        ) from None
+    purpose = "catlip.corenet (CoreNet's models as timm ViTs)"
+    timm = require("timm", extra="timm", purpose=purpose)
+    vit = require("timm.models.vision_transformer", extra="timm", purpose=purpose)
+    VisionTransformer = vit.VisionTransformer
     # timm <= 1.0.25 silently drops the class token when a ViT has no position embedding of its
     # own (pos_embed="none"), and pooling would read the first patch token. Probe a one-block
     # model on the meta device (no compute): one 16 px patch must give two tokens.

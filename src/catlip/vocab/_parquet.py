@@ -18,6 +18,7 @@ import functools
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from catlip._optional import require
 from catlip.errors import InputFormatError
 from catlip.vocab._lines import open_raw
 from catlip.vocab._remote import is_url
@@ -50,16 +51,11 @@ BATCH_ROWS = 8192
 @functools.cache
 def pyarrow_modules() -> tuple[Any, Any, Any]:
     """``(pyarrow, pyarrow.compute, pyarrow.parquet)``, or an ImportError that says what to do."""
-    try:
-        import pyarrow
-        import pyarrow.compute
-        import pyarrow.parquet
-    except ImportError as exc:
-        raise ImportError(
-            f"reading parquet files needs pyarrow, which cannot be imported ({exc}): "
-            'pip install "catlip[parquet]"'
-        ) from None
-    return pyarrow, pyarrow.compute, pyarrow.parquet
+    modules = [
+        require(name, extra="parquet", purpose="reading parquet files")
+        for name in ("pyarrow", "pyarrow.compute", "pyarrow.parquet")
+    ]
+    return modules[0], modules[1], modules[2]
 
 
 def read_parquet(

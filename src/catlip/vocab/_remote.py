@@ -13,6 +13,7 @@ import os
 import re
 from typing import IO, Any, cast
 
+from catlip._optional import require
 from catlip.errors import InputFormatError
 
 __all__ = ["check_url", "glob_urls", "is_url", "open_url", "read_head"]
@@ -32,14 +33,9 @@ def is_url(path: str | os.PathLike[str]) -> bool:
 
 @functools.cache
 def _fsspec() -> Any:
-    try:
-        import fsspec
-    except ImportError as exc:
-        raise ImportError(
-            f"reading remote paths (s3://, gs://, hf://, https:// ...) needs fsspec, which "
-            f'cannot be imported ({exc}): pip install "catlip[remote]"'
-        ) from None
-    return fsspec
+    return require(
+        "fsspec", extra="remote", purpose="reading remote paths (s3://, gs://, hf://, https:// ...)"
+    )
 
 
 def _filesystem(url: str) -> tuple[Any, str]:
