@@ -12,6 +12,8 @@ import inspect
 
 import pytest
 
+import catlip
+
 PUBLIC_NAMES = {
     "catlip": [
         "CatlipError",
@@ -107,6 +109,7 @@ PUBLIC_NAMES = {
         "LABELS_FORMAT",
         "LABELS_VERSION",
         "LabelCollate",
+        "Provenance",
         "ReadReport",
         "Record",
         "SHARD_LABELS_SUFFIX",
@@ -177,8 +180,12 @@ SIGNATURES = {
     "catlip.vocab:SynsetCounts.from_json": "text",
     "catlip.vocab:count_batch": "captions, *extractor=None, *missing='error'",
     "catlip.vocab:label_batch": "captions, *vocab=None, *extractor=None, *missing='error'",
-    "catlip.vocab:Vocabulary": "wnids, counts=None, *extractor_settings=None, *min_count=None, "
-    "*max_size=None, *num_captions=None",
+    "catlip.vocab:Provenance": "*extractor_settings=None, *wordnet_version='3.0', "
+    f"*catlip_version={catlip.__version__!r}, *fingerprint=None, *num_captions=None, "
+    "*min_count=None, *max_size=None",
+    "catlip.vocab:Provenance.read": "path",
+    # extractor_settings, min_count, max_size, num_captions: deprecated (0.2), still accepted.
+    "catlip.vocab:Vocabulary": "wnids, counts=None, *provenance=None, **deprecated",
     "catlip.vocab:Vocabulary.encode_caption": "self, caption",
     "catlip.vocab:Vocabulary.from_corenet": "path, *extractor_settings=None, *allow_mismatch=False",
     "catlip.vocab:Vocabulary.from_counts": "counts, *min_count=1, *max_size=None, "

@@ -17,6 +17,7 @@ from catlip.errors import CatlipError, VocabularyFileError, VocabularyMismatchEr
 from catlip.text import SynsetExtractor
 from catlip.vocab import (
     LabelCollate,
+    Provenance,
     SynsetCounts,
     Vocabulary,
     count_synsets,
@@ -158,7 +159,7 @@ def test_encode_caption_uses_the_vocabulary_settings(vocab: Vocabulary) -> None:
     assert vocab.encode_caption(caption) == expected and expected
     clone = pickle.loads(pickle.dumps(vocab))
     assert clone == vocab and clone.encode_caption(caption) == expected
-    plain = Vocabulary(vocab.wnids, extractor_settings={"algorithm": "nope/9"})
+    plain = Vocabulary(vocab.wnids, provenance=Provenance(extractor_settings={"algorithm": "nope/9"}))
     with pytest.raises(VocabularyMismatchError):
         plain.encode_caption(caption)
 

@@ -6,6 +6,8 @@ The pieces, in the order a pipeline uses them:
   streaming, in parallel, shardable; counts from shards add up (:func:`merge`).
 - :class:`Vocabulary` keeps the synsets seen in enough captions, in a fixed order, and encodes
   captions as class indices; it saves to and loads from a versioned JSON file.
+- :class:`Provenance` records how counts, a vocabulary or a label file were made (extractor
+  settings, WordNet and catlip version, vocabulary fingerprint); every file carries it.
 - :func:`pad_labels`, :func:`multi_hot` and :class:`LabelCollate` turn index lists into the
   tensors a loss takes.
 - :func:`label_batch` and :func:`count_batch` (and :class:`BatchLabeller`,
@@ -46,6 +48,7 @@ from catlip.vocab.labelfiles import (
     save_labels,
 )
 from catlip.vocab.labels import LabelCollate, multi_hot, pad_labels
+from catlip.vocab.provenance import Provenance
 from catlip.vocab.readers import FORMATS, BadRecord, ReadReport, Record, detect_format, read_records
 from catlip.vocab.shardlabels import (
     SHARD_LABELS_SUFFIX,
@@ -69,6 +72,7 @@ __all__ = [
     "BatchCounter",
     "BatchLabeller",
     "LabelCollate",
+    "Provenance",
     "ReadReport",
     "Record",
     "ShardLabels",

@@ -156,13 +156,15 @@ def _umask() -> int:
     return mask
 
 
-def read_json_file(path: str | os.PathLike[str], *, what: str, fmt: str) -> dict[str, Any]:
+def read_json_file(
+    path: str | os.PathLike[str], *, what: str, fmt: str | tuple[str, ...]
+) -> dict[str, Any]:
     """Read a catlip JSON file and check its ``format`` field.
 
     Args:
         path: The file.
         what: What the file should be, for messages ("vocabulary file").
-        fmt: The expected ``format`` value.
+        fmt: The expected ``format`` value (or values).
 
     Returns:
         The parsed top-level object.
@@ -200,13 +202,15 @@ def read_json_file(path: str | os.PathLike[str], *, what: str, fmt: str) -> dict
         raise VocabularyFileError(
             f"{file} is not a catlip {what}: its JSON is nested too deeply to read"
         ) from None
-    if not isinstance(data, dict) or data.get("format") != fmt:
+    wanted = (fmt,) if isinstance(fmt, str) else fmt
+    if not isinstance(data, dict) or data.get("format") not in wanted:
         found = data.get("format") if isinstance(data, dict) else type(data).__name__
         known = _KINDS.get(found) if isinstance(found, str) else None
         if known:
             raise VocabularyFileError(f"{file} is not a catlip {what}: it is {known}")
         raise VocabularyFileError(
-            f"{file} is not a catlip {what} (expected format {fmt!r}, found {found!r}); "
+            f"{file} is not a catlip {what} (expected format {' or '.join(map(repr, wanted))}, "
+            f"found {found!r}); "
             "pass the file written by catlip"
         )
     return data

@@ -2,64 +2,47 @@
 
 from __future__ import annotations
 
-import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from json.encoder import encode_basestring_ascii as _json_string
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from catlip.errors import VocabularyFileError, VocabularyMismatchError
 from catlip.resources import WORDNET_VERSION
-from catlip.vocab._io import atomic_write, read_json_file
-from catlip.vocab.vocabulary import (
-    VOCABULARY_FORMAT,
-    VOCABULARY_VERSION,
-    Vocabulary,
-    check_wordnet_nouns,
-)
+from catlip.vocab._files import VOCABULARY_KEYS, file_header, provenance_from_header, write_file
+from catlip.vocab._io import read_json_file
+from catlip.vocab.provenance import Provenance
+from catlip.vocab.vocabulary import VOCABULARY_FORMAT, VOCABULARY_VERSION, Vocabulary
 
 if TYPE_CHECKING:
     from catlip.text import SynsetExtractor
 
-__all__ = ["check_settings", "read_vocabulary", "write_vocabulary"]
+__all__ = [
+    "check_settings",
+    "check_wordnet_nouns",
+    "read_corenet_vocabulary",
+    "read_vocabulary",
+    "write_vocabulary",
+]
 
 _FILE = "vocabulary file"
 
 
 def write_vocabulary(vocab: Vocabulary, path: str | os.PathLike[str]) -> Path:
     """Write ``vocab`` to ``path`` (see :meth:`Vocabulary.save`)."""
-    target = Path(path)
-    meta = vocab.metadata
-    header: dict[str, Any] = {
-        "format": VOCABULARY_FORMAT,
-        "version": VOCABULARY_VERSION,
-        "size": len(vocab),
-        "wordnet_version": WORDNET_VERSION,
-        "extractor": vocab.extractor_settings,
-        "min_count": meta["min_count"],
-        "max_size": meta["max_size"],
-        "num_captions": meta["num_captions"],
-        "fingerprint": vocab.fingerprint,
-    }
+    header = file_header(
+        VOCABULARY_FORMAT, VOCABULARY_VERSION, vocab.provenance, VOCABULARY_KEYS, {"size": len(vocab)}
+    )
     names = vocab.names()
     counts = vocab.counts
-    lines = ["{"]
-    lines += [f"  {json.dumps(k)}: {json.dumps(v, sort_keys=True)}," for k, v in header.items()]
     # What json.dumps writes for each entry, built directly (wnids never need escaping).
-    entries = [
+    entries = (
         f'{{"index": {i}, "wnid": "{w}", '
         f'"count": {"null" if counts is None else counts[i]}, "name": {_json_string(names[i])}}}'
         for i, w in enumerate(vocab.wnids)
-    ]
-    lines.append('  "synsets": [' + ("" if entries else "]"))
-    if entries:
-        lines.append(",\n".join("    " + e for e in entries))
-        lines.append("  ]")
-    lines.append("}")
-    with atomic_write(target) as f:
-        f.write("\n".join(lines) + "\n")
-    return target
+    )
+    return write_file(path, header, member=("synsets", "["), lines=entries)
 
 
 def read_vocabulary(
@@ -141,19 +124,47 @@ def _from_json(file: Path, data: dict[str, Any]) -> Vocabulary:
     has_counts = [c is not None for c in counts]
     if any(has_counts) and not all(has_counts):
         raise bad("some synsets have counts and others do not")
-    settings = data.get("extractor")
-    if settings is not None and not isinstance(settings, dict):
-        raise bad("'extractor' is not an object")
-    meta = {k: data.get(k) for k in ("min_count", "max_size", "num_captions")}
-    for key, value in meta.items():
-        if value is not None and not isinstance(value, int):
-            raise bad(f"{key!r} is not an integer")
+    provenance = provenance_from_header(data, VOCABULARY_KEYS, bad=bad)
     try:
-        return Vocabulary(
-            wnids,
-            counts if all(has_counts) else None,
-            extractor_settings=settings,
-            **meta,
-        )
+        return Vocabulary(wnids, counts if all(has_counts) else None, provenance=provenance)
     except (TypeError, ValueError) as exc:
         raise bad(str(exc)) from None
+
+
+def read_corenet_vocabulary(
+    path: str | os.PathLike[str],
+    *,
+    extractor_settings: Mapping[str, Any] | None,
+    allow_mismatch: bool,
+) -> Vocabulary:
+    """Read the paper's vocabulary pickle (see :meth:`Vocabulary.from_corenet`)."""
+    from catlip.vocab.corenet import read_corenet_counts
+
+    counts = read_corenet_counts(path)
+    if not allow_mismatch:
+        check_wordnet_nouns(list(counts), source=f"CoreNet vocabulary {os.fspath(path)}")
+    provenance = Provenance(extractor_settings=extractor_settings)
+    return Vocabulary(list(counts), list(counts.values()), provenance=provenance)
+
+
+def check_wordnet_nouns(wnids: Sequence[str], *, source: str) -> None:
+    """Raise :class:`~catlip.errors.VocabularyFileError` naming wnids WordNet 3.0 lacks.
+
+    A wnid that is not a WordNet 3.0 noun synset is a class no caption can ever switch on.
+
+    Args:
+        wnids: Well-formed wnids in class order.
+        source: What they were read from, for the message (``"vocabulary file vocab.json"``).
+    """
+    from catlip.text.ids import unknown_wnids
+
+    unknown = set(unknown_wnids(wnids))
+    if not unknown:
+        return
+    bad = [f"entry {i} {w}" for i, w in enumerate(wnids) if w in unknown]
+    more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
+    raise VocabularyFileError(
+        f"{source} names {len(bad)} synset(s) that WordNet 3.0 does not have as nouns "
+        f"({', '.join(bad[:5])}{more}): it was made with another WordNet version or edited by "
+        "hand; rebuild it, or pass allow_mismatch=True to load it anyway"
+    )

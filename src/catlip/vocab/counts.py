@@ -16,11 +16,20 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from catlip._version import __version__
 from catlip.errors import VocabularyFileError, VocabularyMismatchError
 from catlip.resources import WORDNET_VERSION
-from catlip.vocab._io import atomic_write, check_wnid, read_json_file
+from catlip.vocab._files import (
+    COUNTS_KEYS,
+    file_header,
+    json_document,
+    provenance_from_header,
+    write_file,
+)
+from catlip.vocab._io import check_wnid, read_json_file
 from catlip.vocab._parallel import map_chunks
 from catlip.vocab._progress import Progress
+from catlip.vocab.provenance import Provenance
 
 if TYPE_CHECKING:
     from catlip.text import SynsetExtractor
@@ -73,6 +82,7 @@ class SynsetCounts(Mapping[str, int]):
         self.num_captions = _non_negative_int(num_captions, "num_captions")
         self.extractor_settings = None if extractor_settings is None else dict(extractor_settings)
         self.wordnet_version = wordnet_version
+        self._catlip_version: str | None = __version__  # a loaded file's is kept
 
     def __getitem__(self, wnid: str) -> int:
         return self._counts[wnid]
@@ -108,39 +118,44 @@ class SynsetCounts(Mapping[str, int]):
         ranked = sorted(self._counts.items(), key=lambda item: (-item[1], item[0]))
         return ranked if n is None else ranked[:n]
 
+    @property
+    def provenance(self) -> Provenance:
+        """How the counts were made: extractor settings, WordNet and catlip version, captions.
+
+        Example:
+            >>> SynsetCounts({"n02084071": 2}, num_captions=3).provenance.num_captions
+            3
+        """
+        return Provenance(
+            extractor_settings=self.extractor_settings,
+            wordnet_version=self.wordnet_version,
+            catlip_version=self._catlip_version,
+            num_captions=self.num_captions,
+        )
+
+    def _header(self) -> dict[str, Any]:
+        sizes = {"num_synsets": len(self)}
+        return file_header(COUNTS_FORMAT, COUNTS_VERSION, self.provenance, COUNTS_KEYS, sizes)
+
+    def _entries(self) -> Iterator[str]:
+        return (f"{json.dumps(w)}: {c}" for w, c in self._counts.items())
+
     def to_json(self) -> str:
         """The file text :meth:`save` writes: sorted keys, one synset per line, no timestamps."""
-        header = {
-            "format": COUNTS_FORMAT,
-            "version": COUNTS_VERSION,
-            "wordnet_version": self.wordnet_version,
-            "extractor": self.extractor_settings,
-            "num_captions": self.num_captions,
-            "num_synsets": len(self),
-        }
-        lines = ["{"]
-        lines += [f"  {json.dumps(k)}: {json.dumps(v, sort_keys=True)}," for k, v in header.items()]
-        body = ",\n".join(f"    {json.dumps(w)}: {c}" for w, c in self._counts.items())
-        lines.append('  "counts": {' + (f"\n{body}\n  }}" if body else "}"))
-        lines.append("}")
-        return "\n".join(lines) + "\n"
+        return json_document(self._header(), "counts", self._entries(), "{")
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the counts as JSON (atomically); equal counts give byte-identical files.
 
-        The file holds ``format`` (``"catlip.synset-counts"``), ``version``,
-        ``wordnet_version``, ``extractor`` (settings), ``num_captions``, ``num_synsets`` and
-        ``counts``: an object wnid -> count in wnid order.
+        The file holds ``format`` (``"catlip.synset-counts"``), ``version``, ``num_synsets``,
+        the :attr:`provenance` (``catlip_version``, ``wordnet_version``, ``extractor``
+        settings, ``num_captions``) and ``counts``: an object wnid -> count in wnid order.
 
         Example:
             >>> SynsetCounts({"n02084071": 2}, num_captions=3).save("counts.json")  # doctest: +SKIP
             PosixPath('counts.json')
         """
-        target = Path(path)
-        text = self.to_json()
-        with atomic_write(target) as f:
-            f.write(text)
-        return target
+        return write_file(path, self._header(), member=("counts", "{"), lines=self._entries())
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> SynsetCounts:
@@ -187,28 +202,28 @@ class SynsetCounts(Mapping[str, int]):
                 f"{file} is a version {version!r} counts file; this catlip reads versions 1 to "
                 f"{COUNTS_VERSION}: upgrade catlip or recount"
             )
-        counts, settings = data.get("counts"), data.get("extractor")
-        num_captions, wordnet_version = data.get("num_captions"), data.get("wordnet_version")
-        if (
-            not isinstance(counts, dict)
-            or not isinstance(num_captions, int)
-            or not isinstance(wordnet_version, str)
-            or (settings is not None and not isinstance(settings, dict))
-        ):
-            raise VocabularyFileError(
-                f"{_FILE} {file} is invalid (a field is missing or of the wrong type); recount it "
-                "with `catlip vocab count`"
+        def bad(problem: str) -> VocabularyFileError:
+            return VocabularyFileError(
+                f"{_FILE} {file} is invalid ({problem}); recount it with `catlip vocab count`"
             )
+
+        counts, num_captions = data.get("counts"), data.get("num_captions")
+        if not isinstance(counts, dict) or not isinstance(num_captions, int):
+            raise bad("a field is missing or of the wrong type")
+        provenance = provenance_from_header(data, COUNTS_KEYS, bad=bad)
+        if provenance.wordnet_version is None:
+            raise bad("no 'wordnet_version'")
         try:
-            return cls(
+            made = cls(
                 counts,
                 num_captions=num_captions,
-                extractor_settings=settings,
-                wordnet_version=wordnet_version,
+                extractor_settings=provenance.extractor_settings,
+                wordnet_version=provenance.wordnet_version,
             )
         except ValueError as exc:
             raise VocabularyFileError(f"{_FILE} {file} is invalid: {exc}") from None
-
+        made._catlip_version = provenance.catlip_version
+        return made
 
 def merge(counts: Iterable[SynsetCounts]) -> SynsetCounts:
     """Add up counts of disjoint parts of a corpus (shards, files, nodes).

@@ -3,8 +3,10 @@
 Two formats, chosen by the file name:
 
 - ``.jsonl``: a header line ``{"format": "catlip.labels", "version": 1, "num_classes": V,
-  "vocabulary": FINGERPRINT, "num_samples": N}`` (``num_samples`` is in the header of ``.npz``
-  only), then one line per sample: ``{"key": "000123", "labels": [4, 17]}``. Streams; greppable.
+  "num_samples": N, "catlip_version": ..., "wordnet_version": ..., "extractor": {...},
+  "vocabulary": FINGERPRINT}`` (``num_samples`` is in the header of ``.npz`` only; the
+  provenance fields after it are the vocabulary's, :class:`~catlip.vocab.Provenance`), then one
+  line per sample: ``{"key": "000123", "labels": [4, 17]}``. Streams; greppable.
 - ``.npz`` (numpy, no pickle): ``keys`` (unicode array), ``offsets`` (int64, ``N + 1``),
   ``indices`` (int32); sample ``i`` has ``indices[offsets[i]:offsets[i + 1]]``; ``header`` holds
   the same JSON header. Compact and fast to load.
@@ -12,6 +14,8 @@ Two formats, chosen by the file name:
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
 import os
 from collections import deque
@@ -19,8 +23,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from catlip._version import __version__
 from catlip.errors import VocabularyFileError, VocabularyMismatchError
-from catlip.vocab._io import atomic_write
+from catlip.vocab._files import LABELS_KEYS, file_header, write_file
 from catlip.vocab._parallel import map_chunks
 from catlip.vocab._progress import Progress
 from catlip.vocab.readers import Record
@@ -42,13 +47,11 @@ def _kind(path: Path) -> str:
     raise ValueError(f"label files are .jsonl or .npz, got {path.name}")
 
 
-def _header(vocab: Vocabulary) -> dict[str, Any]:
-    return {
-        "format": LABELS_FORMAT,
-        "version": LABELS_VERSION,
-        "num_classes": len(vocab),
-        "vocabulary": vocab.fingerprint,
-    }
+def _header(vocab: Vocabulary, **sizes: int) -> dict[str, Any]:
+    # The labels are made now, by this catlip, the way the vocabulary says.
+    provenance = dataclasses.replace(vocab.provenance, catlip_version=__version__)
+    sizes = {"num_classes": len(vocab), **sizes}
+    return file_header(LABELS_FORMAT, LABELS_VERSION, provenance, LABELS_KEYS, sizes)
 
 
 def save_labels(
@@ -62,7 +65,9 @@ def save_labels(
     Args:
         path: The destination; its suffix picks the format.
         labels: The samples, streamed (``.jsonl``) or gathered (``.npz``).
-        vocab: The vocabulary the indices refer to (its size and fingerprint go in the header).
+        vocab: The vocabulary the indices refer to (its size and
+            :attr:`~catlip.vocab.Vocabulary.provenance`, fingerprint included, go in the
+            header).
 
     Returns:
         The number of samples written.
@@ -78,7 +83,6 @@ def save_labels(
     """
     target = Path(path)
     kind = _kind(target)
-    header = _header(vocab)
     size = len(vocab)
     seen: set[str] = set()
 
@@ -93,10 +97,10 @@ def save_labels(
             yield key, row
 
     if kind == "jsonl":
-        with atomic_write(target) as f:
-            f.write(json.dumps(header) + "\n")
-            for key, row in checked():
-                f.write(json.dumps({"key": key, "labels": row}, separators=(",", ":")) + "\n")
+        rows = (
+            json.dumps({"key": key, "labels": row}, separators=(",", ":")) for key, row in checked()
+        )
+        write_file(target, _header(vocab), lines=rows)
         return len(seen)
 
     import numpy as np
@@ -108,15 +112,12 @@ def save_labels(
         keys.append(key)
         flat.extend(row)
         offsets.append(len(flat))
-    header["num_samples"] = len(keys)
-    with atomic_write(target, binary=True) as f:
-        np.savez_compressed(
-            f,
-            header=np.array(json.dumps(header)),
-            keys=np.array(keys, dtype=str) if keys else np.zeros(0, dtype="<U1"),
-            offsets=np.array(offsets, dtype=np.int64),
-            indices=np.array(flat, dtype=np.int32),
-        )
+    arrays = {
+        "keys": np.array(keys, dtype=str) if keys else np.zeros(0, dtype="<U1"),
+        "offsets": np.array(offsets, dtype=np.int64),
+        "indices": np.array(flat, dtype=np.int32),
+    }
+    write_file(target, _header(vocab, num_samples=len(keys)), arrays=arrays)
     return len(keys)
 
 
@@ -143,23 +144,9 @@ def load_labels(
     """
     file = Path(path)
     kind = _kind(file)
-    if not file.is_file():
-        raise VocabularyFileError(f"label file {file} does not exist: check the path")
-    try:
+    with _reading(file):
         header, items = _read_jsonl(file) if kind == "jsonl" else _read_npz(file)
-    except (OSError, ValueError, KeyError, TypeError, EOFError, RecursionError) as exc:
-        raise VocabularyFileError(
-            f"label file {file} is corrupt or truncated ({type(exc).__name__}: {exc}); "
-            "recreate it with `catlip label`"
-        ) from None
-    if not isinstance(header, dict) or header.get("format") != LABELS_FORMAT:
-        raise VocabularyFileError(f"{file} is not a catlip label file (no catlip.labels header)")
-    version = header.get("version")
-    if not isinstance(version, int) or not 1 <= version <= LABELS_VERSION:
-        raise VocabularyFileError(
-            f"{file} is a version {version!r} label file; this catlip reads versions 1 to "
-            f"{LABELS_VERSION}: upgrade catlip"
-        )
+    _check_header(file, header)
     if vocab is not None and header.get("vocabulary") != vocab.fingerprint:
         raise VocabularyMismatchError(
             f"{file} was made with another vocabulary (fingerprint {header.get('vocabulary')}, "
@@ -171,6 +158,52 @@ def load_labels(
             raise VocabularyFileError(f"label file {file} has the key {key!r} twice")
         out[key] = row
     return out
+
+
+def read_label_header(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The header of a label file, checked, without reading its samples.
+
+    Raises:
+        VocabularyFileError: The file is missing, corrupt or not a label file.
+    """
+    file = Path(path)
+    kind = _kind(file)
+    with _reading(file):
+        if kind == "jsonl":
+            with open(file, encoding="utf-8") as f:
+                header = json.loads(f.readline())
+        else:
+            import numpy as np
+
+            with np.load(file, allow_pickle=False) as data:
+                header = json.loads(str(data["header"]))
+    return _check_header(file, header)
+
+
+@contextlib.contextmanager
+def _reading(file: Path) -> Iterator[None]:
+    """Turn the errors of reading a label file into one that names it."""
+    if not file.is_file():
+        raise VocabularyFileError(f"label file {file} does not exist: check the path")
+    try:
+        yield
+    except (OSError, ValueError, KeyError, TypeError, EOFError, RecursionError) as exc:
+        raise VocabularyFileError(
+            f"label file {file} is corrupt or truncated ({type(exc).__name__}: {exc}); "
+            "recreate it with `catlip label`"
+        ) from None
+
+
+def _check_header(file: Path, header: object) -> dict[str, Any]:
+    if not isinstance(header, dict) or header.get("format") != LABELS_FORMAT:
+        raise VocabularyFileError(f"{file} is not a catlip label file (no catlip.labels header)")
+    version = header.get("version")
+    if not isinstance(version, int) or not 1 <= version <= LABELS_VERSION:
+        raise VocabularyFileError(
+            f"{file} is a version {version!r} label file; this catlip reads versions 1 to "
+            f"{LABELS_VERSION}: upgrade catlip"
+        )
+    return header
 
 
 def _read_jsonl(file: Path) -> tuple[Any, list[tuple[str, list[int]]]]:

@@ -1,20 +1,24 @@
 """The synset vocabulary: which WordNet synsets are classes, and in which order.
 
 A :class:`Vocabulary` is an immutable, ordered list of wnids (``n02084071``), optionally with the
-number of captions each synset was seen in, and the settings of the extractor that turned captions
-into synsets. Index ``i`` is output ``i`` of the classification head.
+number of captions each synset was seen in, and its :class:`~catlip.vocab.Provenance` (the
+extractor settings that turned captions into synsets, the WordNet version, how it was pruned).
+Index ``i`` is output ``i`` of the classification head.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from catlip.errors import VocabularyFileError, VocabularyMismatchError
+from catlip.errors import VocabularyMismatchError
+from catlip.resources import WORDNET_VERSION
 from catlip.vocab._io import aligned_counts, check_wnid
+from catlip.vocab.provenance import Provenance, vocabulary_provenance
 
 if TYPE_CHECKING:
     from catlip.text import SynsetExtractor
@@ -34,12 +38,10 @@ class Vocabulary:
         wnids: The synsets in class order (``"n"`` + 8-digit WordNet 3.0 offset), no duplicates.
         counts: How many captions each synset was seen in: a sequence aligned with ``wnids`` or a
             mapping from wnid (``None``: unknown).
-        extractor_settings: The :attr:`catlip.text.SynsetExtractor.settings` the counts were made
-            with; :meth:`encode_caption` uses an extractor with these settings (``None``: the
-            default extractor).
-        min_count: Build metadata: the ``min_count`` pruning used (kept in the file, not compared).
-        max_size: Build metadata: the ``max_size`` used.
-        num_captions: Build metadata: how many captions were counted.
+        provenance: How it was made (default ``Provenance()``); :meth:`encode_caption` uses its
+            ``extractor_settings``; its ``fingerprint`` is ignored. catlip 0.1's keywords
+            ``extractor_settings``, ``min_count``, ``max_size``, ``num_captions`` still work,
+            deprecated.
 
     Two vocabularies are equal when their wnids, counts and extractor settings are.
 
@@ -56,28 +58,22 @@ class Vocabulary:
         wnids: Sequence[str],
         counts: Sequence[int] | Mapping[str, int] | None = None,
         *,
-        extractor_settings: Mapping[str, Any] | None = None,
-        min_count: int | None = None,
-        max_size: int | None = None,
-        num_captions: int | None = None,
+        provenance: Provenance | None = None,
+        **deprecated: Any,
     ) -> None:
         if isinstance(wnids, str):
             raise TypeError("wnids must be a sequence of wnids, not a single string")
+        provenance = vocabulary_provenance(provenance, deprecated)
         ids = tuple(check_wnid(w) for w in wnids)
         index = {w: i for i, w in enumerate(ids)}
-        if len(index) != len(ids):
-            seen: set[str] = set()
-            for w in ids:
-                if w in seen:
-                    raise ValueError(f"wnids must be unique, but {w} appears more than once")
-                seen.add(w)
+        if len(index) != len(ids):  # the first wnid not at its last position repeats
+            twice = next(w for i, w in enumerate(ids) if index[w] != i)
+            raise ValueError(f"wnids must be unique, but {twice} appears more than once")
         self._wnids = ids
         self._index = index
         self._counts = aligned_counts(ids, counts)
-        self._settings = None if extractor_settings is None else dict(extractor_settings)
-        self._min_count = min_count
-        self._max_size = max_size
-        self._num_captions = num_captions
+        fingerprint = hashlib.sha256("\n".join(ids).encode("ascii")).hexdigest()[:16]
+        self._provenance = dataclasses.replace(provenance, fingerprint=fingerprint)
         self._extractor: SynsetExtractor | None = None
         self._names: tuple[str, ...] | None = None
 
@@ -123,19 +119,18 @@ class Vocabulary:
         settings = extractor_settings
         if settings is None:
             settings = getattr(counts, "extractor_settings", None)
-        num_captions = getattr(counts, "num_captions", None)
+        provenance = Provenance(
+            extractor_settings=settings,
+            wordnet_version=getattr(counts, "wordnet_version", WORDNET_VERSION),
+            num_captions=getattr(counts, "num_captions", None),
+            min_count=min_count,
+            max_size=max_size,
+        )
         kept = [(w, int(c)) for w, c in counts.items() if c >= min_count]
         kept.sort(key=lambda item: (-item[1], item[0]))
         if max_size is not None:
             kept = kept[:max_size]
-        return cls(
-            [w for w, _ in kept],
-            [c for _, c in kept],
-            extractor_settings=settings,
-            min_count=min_count,
-            max_size=max_size,
-            num_captions=num_captions,
-        )
+        return cls([w for w, _ in kept], [c for _, c in kept], provenance=provenance)
 
     @classmethod
     def from_corenet(
@@ -168,12 +163,11 @@ class Vocabulary:
         Example:
             >>> vocab = Vocabulary.from_corenet("vocab.pkl")  # doctest: +SKIP
         """
-        from catlip.vocab.corenet import read_corenet_counts
+        from catlip.vocab._vocabfile import read_corenet_vocabulary
 
-        counts = read_corenet_counts(path)
-        if not allow_mismatch:
-            check_wordnet_nouns(list(counts), source=f"CoreNet vocabulary {os.fspath(path)}")
-        return cls(list(counts), list(counts.values()), extractor_settings=extractor_settings)
+        return read_corenet_vocabulary(
+            path, extractor_settings=extractor_settings, allow_mismatch=allow_mismatch
+        )
 
     # -- container protocol -----------------------------------------------------------------
 
@@ -195,7 +189,7 @@ class Vocabulary:
         return (
             self._wnids == other._wnids
             and self._counts == other._counts
-            and self._settings == other._settings
+            and self._provenance.extractor_settings == other._provenance.extractor_settings
         )
 
     def __hash__(self) -> int:
@@ -224,24 +218,26 @@ class Vocabulary:
         return self._counts
 
     @property
+    def provenance(self) -> Provenance:
+        """How the vocabulary was made; its ``fingerprint`` is :attr:`fingerprint`."""
+        return self._provenance
+
+    @property
     def extractor_settings(self) -> dict[str, Any] | None:
         """The extractor settings the vocabulary was built with (``None``: the default)."""
-        return None if self._settings is None else dict(self._settings)
+        settings = self._provenance.extractor_settings
+        return None if settings is None else dict(settings)
 
     @property
     def metadata(self) -> dict[str, int | None]:
         """How it was built (``min_count``, ``max_size``, ``num_captions``; ``None`` if unknown)."""
-        return {
-            "min_count": self._min_count,
-            "max_size": self._max_size,
-            "num_captions": self._num_captions,
-        }
+        p = self._provenance
+        return {"min_count": p.min_count, "max_size": p.max_size, "num_captions": p.num_captions}
 
     @property
     def fingerprint(self) -> str:
         """A short hash of the class order; label files record it to detect a wrong vocabulary."""
-        digest = hashlib.sha256("\n".join(self._wnids).encode("ascii"))
-        return digest.hexdigest()[:16]
+        return self._provenance.fingerprint  # type: ignore[return-value]  # set in __init__
 
     @property
     def extractor(self) -> SynsetExtractor:
@@ -249,15 +245,15 @@ class Vocabulary:
         if self._extractor is None:
             from catlip.text import SynsetExtractor
 
-            if self._settings is None:
-                self._extractor = SynsetExtractor()
-            else:
-                try:
-                    self._extractor = SynsetExtractor.from_settings(self._settings)
-                except (TypeError, ValueError) as exc:
-                    raise VocabularyMismatchError(
-                        f"this vocabulary's extractor settings cannot be used here ({exc})"
-                    ) from None
+            settings = self._provenance.extractor_settings
+            try:
+                self._extractor = (
+                    SynsetExtractor() if settings is None else SynsetExtractor.from_settings(settings)
+                )
+            except (TypeError, ValueError) as exc:
+                raise VocabularyMismatchError(
+                    f"this vocabulary's extractor settings cannot be used here ({exc})"
+                ) from None
         return self._extractor
 
     # -- encoding ---------------------------------------------------------------------------
@@ -410,26 +406,3 @@ class Vocabulary:
         from catlip.vocab._vocabfile import read_vocabulary
 
         return read_vocabulary(path, extractor=extractor, allow_mismatch=allow_mismatch)
-
-
-def check_wordnet_nouns(wnids: Sequence[str], *, source: str) -> None:
-    """Raise :class:`~catlip.errors.VocabularyFileError` naming wnids WordNet 3.0 lacks.
-
-    A wnid that is not a WordNet 3.0 noun synset is a class no caption can ever switch on.
-
-    Args:
-        wnids: Well-formed wnids in class order.
-        source: What they were read from, for the message (``"vocabulary file vocab.json"``).
-    """
-    from catlip.text.ids import unknown_wnids
-
-    unknown = set(unknown_wnids(wnids))
-    if not unknown:
-        return
-    bad = [f"entry {i} {w}" for i, w in enumerate(wnids) if w in unknown]
-    more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
-    raise VocabularyFileError(
-        f"{source} names {len(bad)} synset(s) that WordNet 3.0 does not have as nouns "
-        f"({', '.join(bad[:5])}{more}): it was made with another WordNet version or edited by "
-        "hand; rebuild it, or pass allow_mismatch=True to load it anyway"
-    )
