@@ -159,7 +159,9 @@ def test_encode_caption_uses_the_vocabulary_settings(vocab: Vocabulary) -> None:
     assert vocab.encode_caption(caption) == expected and expected
     clone = pickle.loads(pickle.dumps(vocab))
     assert clone == vocab and clone.encode_caption(caption) == expected
-    plain = Vocabulary(vocab.wnids, provenance=Provenance(extractor_settings={"algorithm": "nope/9"}))
+    plain = Vocabulary(
+        vocab.wnids, provenance=Provenance(extractor_settings={"algorithm": "nope/9"})
+    )
     with pytest.raises(VocabularyMismatchError):
         plain.encode_caption(caption)
 

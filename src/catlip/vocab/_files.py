@@ -129,7 +129,7 @@ def write_file(
     lines: Iterable[str] = (),
     arrays: Mapping[str, Any] | None = None,
 ) -> Path:
-    """Write ``header`` and a body to ``path`` atomically (a temporary file, then a rename).
+    r"""Write ``header`` and a body to ``path`` atomically (a temporary file, then a rename).
 
     The body picks the layout:
 
@@ -147,7 +147,7 @@ def write_file(
         >>> out = pathlib.Path(tempfile.mkdtemp()) / "x.jsonl"
         >>> _ = write_file(out, {"format": "demo", "version": 1}, lines=['{"key": "a"}'])
         >>> out.read_text()
-        '{"format": "demo", "version": 1}\\n{"key": "a"}\\n'
+        '{"format": "demo", "version": 1}\n{"key": "a"}\n'
     """
     target = Path(path)
     if arrays is not None:

@@ -32,7 +32,11 @@ _FILE = "vocabulary file"
 def write_vocabulary(vocab: Vocabulary, path: str | os.PathLike[str]) -> Path:
     """Write ``vocab`` to ``path`` (see :meth:`Vocabulary.save`)."""
     header = file_header(
-        VOCABULARY_FORMAT, VOCABULARY_VERSION, vocab.provenance, VOCABULARY_KEYS, {"size": len(vocab)}
+        VOCABULARY_FORMAT,
+        VOCABULARY_VERSION,
+        vocab.provenance,
+        VOCABULARY_KEYS,
+        {"size": len(vocab)},
     )
     names = vocab.names()
     counts = vocab.counts

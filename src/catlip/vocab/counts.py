@@ -120,7 +120,7 @@ class SynsetCounts(Mapping[str, int]):
 
     @property
     def provenance(self) -> Provenance:
-        """How the counts were made: extractor settings, WordNet and catlip version, captions.
+        """How the counts were made (extractor settings, WordNet and catlip version, captions).
 
         Example:
             >>> SynsetCounts({"n02084071": 2}, num_captions=3).provenance.num_captions
@@ -202,6 +202,7 @@ class SynsetCounts(Mapping[str, int]):
                 f"{file} is a version {version!r} counts file; this catlip reads versions 1 to "
                 f"{COUNTS_VERSION}: upgrade catlip or recount"
             )
+
         def bad(problem: str) -> VocabularyFileError:
             return VocabularyFileError(
                 f"{_FILE} {file} is invalid ({problem}); recount it with `catlip vocab count`"
@@ -224,6 +225,7 @@ class SynsetCounts(Mapping[str, int]):
             raise VocabularyFileError(f"{_FILE} {file} is invalid: {exc}") from None
         made._catlip_version = provenance.catlip_version
         return made
+
 
 def merge(counts: Iterable[SynsetCounts]) -> SynsetCounts:
     """Add up counts of disjoint parts of a corpus (shards, files, nodes).

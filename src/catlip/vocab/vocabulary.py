@@ -248,7 +248,9 @@ class Vocabulary:
             settings = self._provenance.extractor_settings
             try:
                 self._extractor = (
-                    SynsetExtractor() if settings is None else SynsetExtractor.from_settings(settings)
+                    SynsetExtractor()
+                    if settings is None
+                    else SynsetExtractor.from_settings(settings)
                 )
             except (TypeError, ValueError) as exc:
                 raise VocabularyMismatchError(
