@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+import catlip
 from catlip.cli import main
 from catlip.vocab import SynsetCounts, Vocabulary, count_synsets, load_labels
 
@@ -200,6 +201,7 @@ def test_build_stats_and_labels(
     assert _run("vocab", "stats", vocab_path, "--top", "3") == 0
     out = capsys.readouterr().out
     assert f"size:          {len(vocab):,}" in out and "dog.n.01" in out and "histogram" in out
+    assert f"made with:     catlip {catlip.__version__}, WordNet 3.0" in out
     assert _run("vocab", "stats", counts_path) == 0
     assert "captions:      500" in capsys.readouterr().out
 

@@ -263,7 +263,7 @@ def run_stats(args: argparse.Namespace) -> int:
         print(f"synset counts: {path}")
         print(f"captions:      {counts.num_captions:,}")
         print(f"synsets:       {len(counts):,}")
-        extractor = counts.extractor_settings
+        extractor, made = counts.extractor_settings, counts.provenance
     else:
         vocab = Vocabulary.load(path)
         counts_of = vocab.counts or (0,) * len(vocab)
@@ -274,7 +274,9 @@ def run_stats(args: argparse.Namespace) -> int:
         if meta["num_captions"] is not None:
             print(f"captions:      {meta['num_captions']:,}")
         print(f"pruning:       min_count={meta['min_count']} max_size={meta['max_size']}")
-        extractor = vocab.extractor_settings
+        extractor, made = vocab.extractor_settings, vocab.provenance
+    catlip_version = made.catlip_version or "0.1 (not recorded)"
+    print(f"made with:     catlip {catlip_version}, WordNet {made.wordnet_version}")
     print(f"extractor:     {json.dumps(extractor, sort_keys=True)}")
     _print_top(ranked[: max(args.top, 0)])
     _print_histogram([c for _, c in ranked])
