@@ -16,6 +16,8 @@ Labels come from a *labeler* called with (shard, key, caption): computed from th
 (:class:`CaptionLabels`), looked up in label files loaded whole (:class:`FileLabels`), or looked
 up in the current shard's file of a ``catlip label --per-shard`` folder (:class:`ShardFileLabels`:
 memory independent of the corpus size). A sample the files lack is skipped as ``unlabelled``.
+Captions are read by :func:`catlip.vocab.decode_caption`, the rule ``catlip label`` uses; a sample
+whose caption is missing or not UTF-8 is skipped as ``bad_caption``.
 
 Example:
     >>> stream = CaptionStream(["a.tar"], labeler=labels_of, batch_size=8, image_size=64)
@@ -27,7 +29,6 @@ from __future__ import annotations
 import csv
 import glob
 import io
-import json
 import math
 import random
 import re
@@ -41,7 +42,8 @@ import torch
 from PIL import Image
 from torch.utils.data import IterableDataset, get_worker_info
 
-from catlip.vocab import ShardLabels, Vocabulary, load_labels
+from catlip.errors import InputFormatError
+from catlip.vocab import ShardLabels, Vocabulary, decode_caption, load_labels
 
 __all__ = [
     "IMAGE_MEAN",
@@ -60,7 +62,8 @@ __all__ = [
 ]
 
 Cursor = tuple[int, int, int]  # (epoch, position in this epoch's shard order, next sample index)
-Sample = tuple[str, bytes | None, str | None]  # (key, image bytes, caption) — None when missing
+# (key, image bytes, caption): None when the image is missing / the caption missing or unreadable
+Sample = tuple[str, bytes | None, str | None]
 # (shard, key, caption) -> vocabulary indices, or None when a label file has no entry for the key
 Labeler = Callable[[str, str, str], list[int] | None]
 
@@ -181,16 +184,11 @@ def make_labeler(labels: list[Path] | None, vocab: Vocabulary, shards: list[str]
 
 
 def _caption_of(sample: dict[str, Any]) -> str | None:
-    if "txt" in sample:
-        return bytes(sample["txt"]).decode("utf-8", errors="replace")
-    if "json" in sample:
-        try:
-            meta = json.loads(sample["json"])
-        except ValueError:
-            return None
-        caption = meta.get("caption") if isinstance(meta, dict) else None
-        return caption if isinstance(caption, str) else None
-    return None
+    """The caption by catlip's rule (the one ``catlip label`` uses); ``None``: none readable."""
+    try:
+        return decode_caption(sample)
+    except InputFormatError:  # no caption member, bad bytes, broken JSON: counted as bad_caption
+        return None
 
 
 def _iter_tar(path: str, start: int) -> Iterator[tuple[int, Sample]]:
@@ -369,7 +367,10 @@ class CaptionStream(IterableDataset[dict[str, Any]]):
         if data is None:
             skipped["missing_image"] += 1
             return None
-        if caption is None or not caption.strip():
+        if caption is None:
+            skipped["bad_caption"] += 1
+            return None
+        if not caption.strip():
             skipped["empty_caption"] += 1
             return None
         indices = self.labeler(shard, key, caption)

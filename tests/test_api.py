@@ -117,6 +117,7 @@ PUBLIC_NAMES = {
         "Vocabulary",
         "count_batch",
         "count_synsets",
+        "decode_caption",
         "detect_format",
         "label_batch",
         "label_records",

@@ -312,6 +312,8 @@ def test_stream_skips_and_counts_bad_samples(tmp_path: Path) -> None:
     import torch
     from PIL import Image
 
+    from catlip.vocab import ReadReport, read_records
+
     sys.path.insert(0, str(EXAMPLES))
     try:
         from data_pipeline import CaptionStream
@@ -325,6 +327,7 @@ def test_stream_skips_and_counts_bad_samples(tmp_path: Path) -> None:
         "c.jpg": jpeg.getvalue(), "c.txt": b"   ",
         "d.txt": b"no image at all",
         "e.jpg": jpeg.getvalue(), "e.json": b'{"caption": "red again"}',
+        "f.jpg": jpeg.getvalue(), "f.txt": b"caf\xe9 au lait",  # Latin-1, not UTF-8
     }  # fmt: skip
     shard, truncated = tmp_path / "s.tar", tmp_path / "t.tar"
     with tarfile.open(shard, "w") as tar:
@@ -344,3 +347,8 @@ def test_stream_skips_and_counts_bad_samples(tmp_path: Path) -> None:
         assert batch["skipped"] == {"bad_image": 1, "empty_caption": 1, "missing_image": 1}
     skipped = sum((Counter(next(batches)["skipped"]) for _ in range(4)), Counter(batch["skipped"]))
     assert skipped["bad_shard"] >= 2 and skipped["bad_image"] >= 2  # and the stream goes on
+    # The caption rule of `catlip label`: the sample it reports as bad is the one skipped here.
+    assert skipped["bad_caption"] >= 1
+    report = ReadReport()
+    assert [r.key for r in read_records([shard], report=report)] == ["a", "b", "c", "d", "e"]
+    assert [b.location for b in report.examples] == ["f"]
