@@ -59,6 +59,7 @@ __all__ = [
     "expand_data",
     "make_labeler",
     "read_caption_table",
+    "unlabelled_warning",
 ]
 
 Cursor = tuple[int, int, int]  # (epoch, position in this epoch's shard order, next sample index)
@@ -149,6 +150,10 @@ class FileLabels:
     def __call__(self, shard: str, key: str, caption: str) -> list[int] | None:
         return self.table.get(key)
 
+    def some_key(self, shard: str) -> str | None:
+        """A key the files hold, to show beside a key they lack."""
+        return next(iter(self.table), None)
+
 
 class ShardFileLabels:
     """Labels from ``catlip label --per-shard``: each worker loads only its current shard's file."""
@@ -165,6 +170,30 @@ class ShardFileLabels:
 
     def __call__(self, shard: str, key: str, caption: str) -> list[int] | None:
         return self.labels.get(shard, key)
+
+    def some_key(self, shard: str) -> str | None:
+        """A key of ``shard``'s label file, to show beside a key it lacks."""
+        return next(iter(self.labels.shard(shard)), None)
+
+
+def unlabelled_warning(labeler: Labeler, share: float, missed: tuple[str, str] | None) -> str:
+    """The warning for samples the label files lack: how many, and the keys on both sides.
+
+    ``missed`` is one ``(shard, key)`` that had no entry. A share of misses above a percent or
+    so almost always means the label files' keys are not the shards' keys (other shards, or
+    keys written another way), and training on would skip those samples all run long.
+    """
+    message = f"warning: {share:.1%} of the samples read have no entry in the --labels files"
+    if missed is not None:
+        shard, key = missed
+        some_key = getattr(labeler, "some_key", lambda shard: None)(shard)
+        held = "no keys at all" if some_key is None else f"keys such as {some_key!r}"
+        message += f" (sample {key!r} of {shard}: the label files hold {held})"
+    return (
+        f"{message}. They are skipped and counted (samples_unlabelled in log.jsonl). The label "
+        "files' keys must be the shards' sample keys: label these shards with `catlip label` "
+        "and pass its output to --labels. (Shown once.)"
+    )
 
 
 def make_labeler(labels: list[Path] | None, vocab: Vocabulary, shards: list[str]) -> Labeler:
@@ -296,6 +325,7 @@ class CaptionStream(IterableDataset[dict[str, Any]]):
         self.cursors = dict(cursors or {})
         self.first_stream = first_stream
         self._read = _iter_table if sources[0].endswith(TABLE_SUFFIXES) else _iter_tar
+        self._missed: tuple[str, str] | None = None  # a sample of this batch the labels lack
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         info = get_worker_info()
@@ -336,9 +366,11 @@ class CaptionStream(IterableDataset[dict[str, Any]]):
                             "stream": local,
                             "cursor": (epoch, pos, index + 1),
                             "skipped": dict(skipped),
+                            "unlabelled_example": self._missed,  # one (shard, key), or None
                         }
                         images, labels = [], []
                         skipped.clear()
+                        self._missed = None
                 start = 0
             if used_this_epoch == 0 and position == 0:
                 raise RuntimeError(  # not SystemExit: the loader re-raises this in the trainer
@@ -376,6 +408,7 @@ class CaptionStream(IterableDataset[dict[str, Any]]):
         indices = self.labeler(shard, key, caption)
         if indices is None:
             skipped["unlabelled"] += 1
+            self._missed = self._missed or (shard, key)
             return None
         if not indices:
             skipped["no_labels"] += 1
