@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import io
 import json
 import re
-import tarfile
 from pathlib import Path
 
 import pytest
@@ -15,6 +13,7 @@ from hypothesis import strategies as st
 from catlip.errors import InputFormatError
 from catlip.vocab import ReadReport, Record, decode_caption, read_records
 from catlip.vocab._tar import split_key
+from test_vocab_readers import _tar
 
 # A path part: dots, unicode, spaces, the odd newline; "", "." and ".." come out of it too.
 _PART = st.text(alphabet=st.sampled_from("ab0_.-é猫 \n\t"), max_size=8)
@@ -39,15 +38,6 @@ def test_split_key_is_webdatasets_rule(name: str) -> None:
     key, ext = tariterators.base_plus_ext(name)
     expected = None if key is None else (key, ext.lower())  # webdataset groups with lcase=True
     assert split_key(name) == expected
-
-
-def _tar(path: Path, members: dict[str, bytes]) -> Path:
-    with tarfile.open(path, "w") as tar:
-        for name, blob in members.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(blob)
-            tar.addfile(info, io.BytesIO(blob))
-    return path
 
 
 def test_keys_and_keyless_members_as_webdataset_reads_them(tmp_path: Path) -> None:
