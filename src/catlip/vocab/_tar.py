@@ -27,7 +27,7 @@ def decode_caption(sample: Mapping[str, bytes], *, field: str = "caption") -> st
     This is the one caption rule of catlip's tar reading (``read_records``, ``catlip vocab``,
     ``catlip label``) and of the training example, so that a sample gets the same labels
     whether they are computed on the fly or read from label files. ``sample`` maps a member's
-    lowercased extension to its bytes, as webdataset's samples and :func:`split_key` do.
+    lowercased extension to its bytes, as webdataset's samples do.
 
     The bytes must be UTF-8 (the ``json`` member: any encoding JSON allows); a caption with bad
     bytes is never repaired or guessed at: it raises, and every catlip reader counts the sample
