@@ -17,7 +17,8 @@ Labels come from a *labeler* called with (shard, key, caption): computed from th
 up in the current shard's file of a ``catlip label --per-shard`` folder (:class:`ShardFileLabels`:
 memory independent of the corpus size). A sample the files lack is skipped as ``unlabelled``.
 Captions are read by :func:`catlip.vocab.decode_caption`, the rule ``catlip label`` uses; a sample
-whose caption is missing or not UTF-8 is skipped as ``bad_caption``.
+whose caption is missing or not UTF-8 is skipped as ``bad_caption``, and a tar member whose name
+has no sample key (``README``; webdataset drops it) is counted as ``no_key``.
 
 Example:
     >>> stream = CaptionStream(["a.tar"], labeler=labels_of, batch_size=8, image_size=64)
@@ -220,23 +221,30 @@ def _caption_of(sample: dict[str, Any]) -> str | None:
         return None
 
 
-def _iter_tar(path: str, start: int) -> Iterator[tuple[int, Sample]]:
+def _iter_tar(path: str, start: int, skipped: Counter[str]) -> Iterator[tuple[int, Sample]]:
     try:
-        from webdataset.tariterators import group_by_keys, tar_file_iterator
+        from webdataset.tariterators import base_plus_ext, group_by_keys, tar_file_iterator
     except ImportError as exc:
         raise ImportError(
             "reading .tar shards needs webdataset: pip install 'catlip[webdataset]'"
         ) from exc
+
+    def keys(name: str) -> tuple[str | None, str | None]:
+        key, ext = base_plus_ext(name)
+        if key is None:  # webdataset drops a member without a key (README): count it
+            skipped["no_key"] += 1
+        return key, ext
+
     with open(path, "rb") as stream:
         files = ({**f, "__url__": path} for f in tar_file_iterator(stream))
-        for index, sample in enumerate(group_by_keys(files)):
+        for index, sample in enumerate(group_by_keys(files, keys=keys)):
             if index < start:
                 continue  # resuming: skip without decoding
             image = next((sample[e] for e in IMAGE_EXTENSIONS if e in sample), None)
             yield index, (sample["__key__"], image, _caption_of(sample))
 
 
-def _iter_table(path: str, start: int) -> Iterator[tuple[int, Sample]]:
+def _iter_table(path: str, start: int, skipped: Counter[str]) -> Iterator[tuple[int, Sample]]:
     for index, (image_path, caption) in enumerate(read_caption_table(path)):
         if index < start:
             continue
@@ -383,7 +391,7 @@ class CaptionStream(IterableDataset[dict[str, Any]]):
         self, shard: str, start: int, skipped: Counter[str]
     ) -> Iterator[tuple[int, Sample]]:
         try:
-            yield from self._read(shard, start)
+            yield from self._read(shard, start, skipped)
         except (OSError, ValueError, tarfile.TarError):  # truncated or corrupt: skip the rest
             skipped["bad_shard"] += 1
 

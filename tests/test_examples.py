@@ -179,7 +179,7 @@ def test_resume_refuses_when_no_checkpoint_loads(shards: dict[str, Path], tmp_pa
 def test_pretrain_with_per_shard_labels(shards: dict[str, Path], tmp_path: Path) -> None:
     """``--labels DIR`` from ``catlip label --per-shard``; label-file misses are counted, warned."""
     from catlip.cli import main as catlip
-    from catlip.vocab import Vocabulary, pad_labels, save_labels
+    from catlip.vocab import Vocabulary, save_labels
 
     labels = tmp_path / "labels"
     glob = str(shards["glob"])
@@ -329,6 +329,7 @@ def test_stream_skips_and_counts_bad_samples(tmp_path: Path) -> None:
         "d.txt": b"no image at all",
         "e.jpg": jpeg.getvalue(), "e.json": b'{"caption": "red again"}',
         "f.jpg": jpeg.getvalue(), "f.txt": b"caf\xe9 au lait",  # Latin-1, not UTF-8
+        "README": b"no sample key: webdataset drops it",
     }  # fmt: skip
     shard, truncated = tmp_path / "s.tar", tmp_path / "t.tar"
     with tarfile.open(shard, "w") as tar:
@@ -349,15 +350,14 @@ def test_stream_skips_and_counts_bad_samples(tmp_path: Path) -> None:
     skipped = sum((Counter(next(batches)["skipped"]) for _ in range(4)), Counter(batch["skipped"]))
     assert skipped["bad_shard"] >= 2 and skipped["bad_image"] >= 2  # and the stream goes on
     # The caption rule of `catlip label`: the sample it reports as bad is the one skipped here.
-    assert skipped["bad_caption"] >= 1
+    assert skipped["bad_caption"] >= 1 and skipped["no_key"] >= 1
     report = ReadReport()
     assert [r.key for r in read_records([shard], report=report)] == ["a", "b", "c", "d", "e"]
-    assert [b.location for b in report.examples] == ["f"]
+    assert [b.location for b in report.examples] == ["README", "f"]
 
 
 def test_label_file_misses_are_counted_and_the_warning_names_both_keys(tmp_path: Path) -> None:
     """A label file keyed another way (``00001`` for ``./00001``) trains on nothing, loudly."""
-    import torch
     from PIL import Image
 
     from catlip.vocab import Vocabulary, pad_labels, save_labels
