@@ -16,6 +16,9 @@ Labels come from a *labeler* called with (shard, key, caption): computed from th
 (:class:`CaptionLabels`), looked up in label files loaded whole (:class:`FileLabels`), or looked
 up in the current shard's file of a ``catlip label --per-shard`` folder (:class:`ShardFileLabels`:
 memory independent of the corpus size). A sample the files lack is skipped as ``unlabelled``.
+Captions are read by :func:`catlip.vocab.decode_caption`, the rule ``catlip label`` uses; a sample
+whose caption is missing or not UTF-8 is skipped as ``bad_caption``, and a tar member whose name
+has no sample key (``README``; webdataset drops it) is counted as ``no_key``.
 
 Example:
     >>> stream = CaptionStream(["a.tar"], labeler=labels_of, batch_size=8, image_size=64)
@@ -27,7 +30,6 @@ from __future__ import annotations
 import csv
 import glob
 import io
-import json
 import math
 import random
 import re
@@ -41,7 +43,8 @@ import torch
 from PIL import Image
 from torch.utils.data import IterableDataset, get_worker_info
 
-from catlip.vocab import ShardLabels, Vocabulary, load_labels
+from catlip.errors import InputFormatError
+from catlip.vocab import ShardLabels, Vocabulary, decode_caption, load_labels
 
 __all__ = [
     "IMAGE_MEAN",
@@ -57,10 +60,12 @@ __all__ = [
     "expand_data",
     "make_labeler",
     "read_caption_table",
+    "unlabelled_warning",
 ]
 
 Cursor = tuple[int, int, int]  # (epoch, position in this epoch's shard order, next sample index)
-Sample = tuple[str, bytes | None, str | None]  # (key, image bytes, caption) — None when missing
+# (key, image bytes, caption): None when the image is missing / the caption missing or unreadable
+Sample = tuple[str, bytes | None, str | None]
 # (shard, key, caption) -> vocabulary indices, or None when a label file has no entry for the key
 Labeler = Callable[[str, str, str], list[int] | None]
 
@@ -146,6 +151,10 @@ class FileLabels:
     def __call__(self, shard: str, key: str, caption: str) -> list[int] | None:
         return self.table.get(key)
 
+    def some_key(self, shard: str) -> str | None:
+        """A key the files hold, to show beside a key they lack."""
+        return next(iter(self.table), None)
+
 
 class ShardFileLabels:
     """Labels from ``catlip label --per-shard``: each worker loads only its current shard's file."""
@@ -162,6 +171,30 @@ class ShardFileLabels:
 
     def __call__(self, shard: str, key: str, caption: str) -> list[int] | None:
         return self.labels.get(shard, key)
+
+    def some_key(self, shard: str) -> str | None:
+        """A key of ``shard``'s label file, to show beside a key it lacks."""
+        return next(iter(self.labels.shard(shard)), None)
+
+
+def unlabelled_warning(labeler: Labeler, share: float, missed: tuple[str, str] | None) -> str:
+    """The warning for samples the label files lack: how many, and the keys on both sides.
+
+    ``missed`` is one ``(shard, key)`` that had no entry. A share of misses above a percent or
+    so almost always means the label files' keys are not the shards' keys (other shards, or
+    keys written another way), and training on would skip those samples all run long.
+    """
+    message = f"warning: {share:.1%} of the samples read have no entry in the --labels files"
+    if missed is not None:
+        shard, key = missed
+        some_key = getattr(labeler, "some_key", lambda shard: None)(shard)
+        held = "no keys at all" if some_key is None else f"keys such as {some_key!r}"
+        message += f" (sample {key!r} of {shard}: the label files hold {held})"
+    return (
+        f"{message}. They are skipped and counted (samples_unlabelled in log.jsonl). The label "
+        "files' keys must be the shards' sample keys: label these shards with `catlip label` "
+        "and pass its output to --labels. (Shown once.)"
+    )
 
 
 def make_labeler(labels: list[Path] | None, vocab: Vocabulary, shards: list[str]) -> Labeler:
@@ -181,35 +214,37 @@ def make_labeler(labels: list[Path] | None, vocab: Vocabulary, shards: list[str]
 
 
 def _caption_of(sample: dict[str, Any]) -> str | None:
-    if "txt" in sample:
-        return bytes(sample["txt"]).decode("utf-8", errors="replace")
-    if "json" in sample:
-        try:
-            meta = json.loads(sample["json"])
-        except ValueError:
-            return None
-        caption = meta.get("caption") if isinstance(meta, dict) else None
-        return caption if isinstance(caption, str) else None
-    return None
-
-
-def _iter_tar(path: str, start: int) -> Iterator[tuple[int, Sample]]:
+    """The caption by catlip's rule (the one ``catlip label`` uses); ``None``: none readable."""
     try:
-        from webdataset.tariterators import group_by_keys, tar_file_iterator
+        return decode_caption(sample)
+    except InputFormatError:  # no caption member, bad bytes, broken JSON: counted as bad_caption
+        return None
+
+
+def _iter_tar(path: str, start: int, skipped: Counter[str]) -> Iterator[tuple[int, Sample]]:
+    try:
+        from webdataset.tariterators import base_plus_ext, group_by_keys, tar_file_iterator
     except ImportError as exc:
         raise ImportError(
             "reading .tar shards needs webdataset: pip install 'catlip[webdataset]'"
         ) from exc
+
+    def keys(name: str) -> tuple[str | None, str | None]:
+        key, ext = base_plus_ext(name)
+        if key is None:  # webdataset drops a member without a key (README): count it
+            skipped["no_key"] += 1
+        return key, ext
+
     with open(path, "rb") as stream:
         files = ({**f, "__url__": path} for f in tar_file_iterator(stream))
-        for index, sample in enumerate(group_by_keys(files)):
+        for index, sample in enumerate(group_by_keys(files, keys=keys)):
             if index < start:
                 continue  # resuming: skip without decoding
             image = next((sample[e] for e in IMAGE_EXTENSIONS if e in sample), None)
             yield index, (sample["__key__"], image, _caption_of(sample))
 
 
-def _iter_table(path: str, start: int) -> Iterator[tuple[int, Sample]]:
+def _iter_table(path: str, start: int, skipped: Counter[str]) -> Iterator[tuple[int, Sample]]:
     for index, (image_path, caption) in enumerate(read_caption_table(path)):
         if index < start:
             continue
@@ -298,6 +333,7 @@ class CaptionStream(IterableDataset[dict[str, Any]]):
         self.cursors = dict(cursors or {})
         self.first_stream = first_stream
         self._read = _iter_table if sources[0].endswith(TABLE_SUFFIXES) else _iter_tar
+        self._missed: tuple[str, str] | None = None  # a sample of this batch the labels lack
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         info = get_worker_info()
@@ -338,9 +374,11 @@ class CaptionStream(IterableDataset[dict[str, Any]]):
                             "stream": local,
                             "cursor": (epoch, pos, index + 1),
                             "skipped": dict(skipped),
+                            "unlabelled_example": self._missed,  # one (shard, key), or None
                         }
                         images, labels = [], []
                         skipped.clear()
+                        self._missed = None
                 start = 0
             if used_this_epoch == 0 and position == 0:
                 raise RuntimeError(  # not SystemExit: the loader re-raises this in the trainer
@@ -353,7 +391,7 @@ class CaptionStream(IterableDataset[dict[str, Any]]):
         self, shard: str, start: int, skipped: Counter[str]
     ) -> Iterator[tuple[int, Sample]]:
         try:
-            yield from self._read(shard, start)
+            yield from self._read(shard, start, skipped)
         except (OSError, ValueError, tarfile.TarError):  # truncated or corrupt: skip the rest
             skipped["bad_shard"] += 1
 
@@ -369,12 +407,16 @@ class CaptionStream(IterableDataset[dict[str, Any]]):
         if data is None:
             skipped["missing_image"] += 1
             return None
-        if caption is None or not caption.strip():
+        if caption is None:
+            skipped["bad_caption"] += 1
+            return None
+        if not caption.strip():
             skipped["empty_caption"] += 1
             return None
         indices = self.labeler(shard, key, caption)
         if indices is None:
             skipped["unlabelled"] += 1
+            self._missed = self._missed or (shard, key)
             return None
         if not indices:
             skipped["no_labels"] += 1

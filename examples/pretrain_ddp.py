@@ -8,7 +8,8 @@ gradients, which is all the synchronisation CatLIP needs (no all-gather of featu
 ``--labels`` takes label files (each loaded whole, for small sets) or one folder written by
 ``catlip label --per-shard``: then each loader worker holds only the labels of the shard it is
 reading, so memory does not grow with the corpus. Samples the label files lack are skipped and
-counted (``samples_unlabelled`` in the log), with a warning when they pass 1%.
+counted (``samples_unlabelled`` in the log), with one warning, naming a key on each side, when
+they pass 1% of the samples read in a logging window: the label files' keys are not the shards'.
 
 Usage:
     python examples/make_shards.py --coco ../shared/data/coco-mini --out shards
@@ -45,7 +46,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from catlip.heads import CatLIPClassifier, CatLIPHead
 from catlip.losses import CatLIPLoss
 from catlip.vocab import LabelCollate, Vocabulary
-from data_pipeline import IMAGE_MEAN, IMAGE_STD, CaptionStream, Labeler, expand_data, make_labeler
+from data_pipeline import (
+    IMAGE_MEAN,
+    IMAGE_STD,
+    CaptionStream,
+    Labeler,
+    expand_data,
+    make_labeler,
+    unlabelled_warning,
+)
 from tiny_vit import build_backbone
 from train_utils import (
     WarmupCosine,
@@ -288,6 +297,8 @@ def main(argv: list[str] | None = None) -> int:
             }
             save_checkpoint(state, ckpt_dir, step=step, keep=args.keep_checkpoints)
 
+    missed: tuple[str, str] | None = None  # a sample the label files lack, for the warning
+    warned = False
     while step < stop:
         train_model.train()
         step_loss = torch.zeros((), device=device)
@@ -300,6 +311,7 @@ def main(argv: list[str] | None = None) -> int:
             epochs = max(epochs, batch["cursor"][0])
             window["skipped"] += sum(batch["skipped"].values())
             window["unlabelled"] += batch["skipped"].get("unlabelled", 0)
+            missed = missed or batch["unlabelled_example"]
             data["skipped"] += sum(batch["skipped"].values())
             images = batch["images"].to(device, non_blocking=True).float().sub_(mean).div_(std)
             targets = batch["labels"].to(device, non_blocking=True)
@@ -307,6 +319,7 @@ def main(argv: list[str] | None = None) -> int:
             with nullcontext() if last_micro or world_size == 1 else no_sync():
                 with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16):
                     loss = loss_fn(train_model(images), targets)
+                loss_fn.validate_args = False  # first batch checked; each check syncs the GPU
                 (loss / args.accum_steps).backward()
             step_loss += loss.detach().float() / args.accum_steps
             window["images"] += images.shape[0]
@@ -335,12 +348,9 @@ def main(argv: list[str] | None = None) -> int:
                 "samples_skipped": skipped * world_size,
                 "samples_unlabelled": unlabelled * world_size,
             }
-            if unlabelled > UNLABELLED_WARNING * (images_seen + skipped):
-                log(
-                    f"warning: {unlabelled / (images_seen + skipped):.1%} of the samples read "
-                    "have no entry in the --labels files (skipped): do the label files belong "
-                    "to these shards?"
-                )
+            if unlabelled > UNLABELLED_WARNING * (images_seen + skipped) and not warned:
+                log(unlabelled_warning(labeler, unlabelled / (images_seen + skipped), missed))
+                warned = True
             last_loss = loss_mean
             windows.append((images_seen * world_size, elapsed))
             if is_main:

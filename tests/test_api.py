@@ -120,6 +120,7 @@ PUBLIC_NAMES = {
         "Vocabulary",
         "count_batch",
         "count_synsets",
+        "decode_caption",
         "detect_format",
         "label_batch",
         "label_records",
@@ -146,9 +147,9 @@ SIGNATURES = {
     "catlip.heads:CatLIPHead": "in_features, num_classes, *bias=True, *init_std=0.02, *dropout=0.0, "  # noqa: E501
     "*pool=None, *device=None, *dtype=None",
     "catlip.losses:CatLIPLoss": "*reduction='batch_mean', *label_smoothing=0.0, *pos_weight=None, "
-    "*sparse=None",
+    "*sparse=None, *validate_args=True",
     "catlip.losses:catlip_loss": "logits, targets, *reduction='batch_mean', *label_smoothing=0.0, "
-    "*pos_weight=None, *sparse=None",
+    "*pos_weight=None, *sparse=None, *validate_args=True",
     "catlip.resources:check_resources": "*tagger=False",
     "catlip.resources:download": "*directory=None, *packages=(Resource(package='wordnet', "
     "path='corpora/wordnet', description='WordNet 3.0 (nouns, synsets, "

@@ -203,7 +203,8 @@ def test_pretrain_with_per_shard_labels(shards: dict[str, Path], tmp_path: Path)
         json.loads(line) for line in (tmp_path / "misses" / "log.jsonl").read_text().splitlines()
     ]
     assert sum(r["samples_unlabelled"] for r in records) in (32, 64)  # shard 1 read once or twice
-    assert "have no entry in the --labels files" in result.stderr
+    assert result.stderr.count("have no entry in the --labels files") == 1, result.stderr
+    assert "coco-mini-000001.tar: the label files hold no keys at all" in result.stderr
 
     # A shard without a label file stops the run before training, naming the file.
     (labels / "coco-mini-000003.labels.npz").unlink()
@@ -312,6 +313,8 @@ def test_stream_skips_and_counts_bad_samples(tmp_path: Path) -> None:
     import torch
     from PIL import Image
 
+    from catlip.vocab import ReadReport, read_records
+
     sys.path.insert(0, str(EXAMPLES))
     try:
         from data_pipeline import CaptionStream
@@ -325,6 +328,8 @@ def test_stream_skips_and_counts_bad_samples(tmp_path: Path) -> None:
         "c.jpg": jpeg.getvalue(), "c.txt": b"   ",
         "d.txt": b"no image at all",
         "e.jpg": jpeg.getvalue(), "e.json": b'{"caption": "red again"}',
+        "f.jpg": jpeg.getvalue(), "f.txt": b"caf\xe9 au lait",  # Latin-1, not UTF-8
+        "README": b"no sample key: webdataset drops it",
     }  # fmt: skip
     shard, truncated = tmp_path / "s.tar", tmp_path / "t.tar"
     with tarfile.open(shard, "w") as tar:
@@ -344,3 +349,39 @@ def test_stream_skips_and_counts_bad_samples(tmp_path: Path) -> None:
         assert batch["skipped"] == {"bad_image": 1, "empty_caption": 1, "missing_image": 1}
     skipped = sum((Counter(next(batches)["skipped"]) for _ in range(4)), Counter(batch["skipped"]))
     assert skipped["bad_shard"] >= 2 and skipped["bad_image"] >= 2  # and the stream goes on
+    # The caption rule of `catlip label`: the sample it reports as bad is the one skipped here.
+    assert skipped["bad_caption"] >= 1 and skipped["no_key"] >= 1
+    report = ReadReport()
+    assert [r.key for r in read_records([shard], report=report)] == ["a", "b", "c", "d", "e"]
+    assert [b.location for b in report.examples] == ["README", "f"]
+
+
+def test_label_file_misses_are_counted_and_the_warning_names_both_keys(tmp_path: Path) -> None:
+    """A label file keyed another way (``00001`` for ``./00001``) trains on nothing, loudly."""
+    from PIL import Image
+
+    from catlip.vocab import Vocabulary, pad_labels, save_labels
+
+    data_pipeline = _import_example("data_pipeline")
+    vocab = Vocabulary(["n02084071", "n02121808"])
+    jpeg = io.BytesIO()
+    Image.new("RGB", (20, 20), (0, 90, 200)).save(jpeg, format="JPEG")
+    shard = tmp_path / "s.tar"
+    with tarfile.open(shard, "w") as tar:
+        for key in ("00001", "00002", "00003"):
+            for ext, blob in (("jpg", jpeg.getvalue()), ("txt", b"a dog")):
+                info = tarfile.TarInfo(f"./{key}.{ext}")
+                info.size = len(blob)
+                tar.addfile(info, io.BytesIO(blob))
+    labels = tmp_path / "labels.jsonl"
+    save_labels(labels, [("00001", [0]), ("./00002", [1]), ("./00003", [0, 1])], vocab=vocab)
+    labeler = data_pipeline.make_labeler([labels], vocab, [str(shard)])
+    stream = data_pipeline.CaptionStream(
+        [str(shard)], labeler=labeler, batch_size=2, image_size=16, collate_labels=pad_labels
+    )
+    batch = next(iter(stream))
+    assert batch["skipped"] == {"unlabelled": 1}  # ./00001: the file has it as 00001
+    assert batch["unlabelled_example"] == (str(shard), "./00001")
+    message = data_pipeline.unlabelled_warning(labeler, 1 / 3, batch["unlabelled_example"])
+    assert "33.3% of the samples read have no entry in the --labels files" in message
+    assert f"sample './00001' of {shard}: the label files hold keys such as '00001'" in message

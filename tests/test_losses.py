@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
+from torch.utils._python_dispatch import TorchDispatchMode
 
 from catlip.losses import CatLIPLoss, catlip_loss
 from catlip.vocab import pad_labels
@@ -316,6 +317,7 @@ def test_module_wraps_function_and_has_no_hidden_state() -> None:
         {"pos_weight": torch.ones(1, 5)},
         {"pos_weight": [1.0] * 5},
         {"sparse": "yes"},
+        {"validate_args": "no"},
     ],
 )
 def test_function_and_module_check_options_alike(kwargs: dict[str, Any]) -> None:
@@ -418,3 +420,74 @@ def test_batch_mean_is_sum_over_classes_divided_by_batch() -> None:
     logits = torch.zeros(4, 10)
     loss = catlip_loss(logits, torch.full((4, 1), -1))
     assert math.isclose(loss.item(), 10 * math.log(2), rel_tol=1e-6)
+
+
+# aten ops that read a tensor's values back to the host: a device sync when the tensor is on a GPU
+# (.item(), bool(), int() and float() all end in _local_scalar_dense).
+_SYNCING_OPS = {"_local_scalar_dense", "nonzero", "masked_select", "is_nonzero", "_unique2"}
+
+
+class _OpRecorder(TorchDispatchMode):
+    """Records the name of every aten op run, forward and backward (what a GPU would execute)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ops: set[str] = set()
+
+    def __torch_dispatch__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
+        self.ops.add(func.overloadpacket.__name__)
+        return func(*args, **(kwargs or {}))
+
+
+def _loss_and_ops(
+    logits: torch.Tensor, targets: torch.Tensor, **kwargs: Any
+) -> tuple[torch.Tensor, torch.Tensor, set[str]]:
+    leaf = logits.detach().requires_grad_(True)
+    with _OpRecorder() as recorder:
+        loss = CatLIPLoss(**kwargs)(leaf, targets)
+        loss.sum().backward()
+    assert leaf.grad is not None
+    return loss.detach(), leaf.grad, recorder.ops
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("target_format", ["sparse", "dense"])
+def test_validate_args_false_is_the_same_loss_without_reading_values(
+    reduction: str, target_format: str
+) -> None:
+    generator = torch.Generator().manual_seed(0)
+    logits = torch.randn(6, 40, generator=generator)
+    indices = torch.randint(-1, 40, (6, 5), generator=generator)
+    targets = indices if target_format == "sparse" else multi_hot(indices, 40).float()
+    options = {"reduction": reduction, "label_smoothing": 0.1, "pos_weight": torch.rand(40) + 0.5}
+    checked_loss, checked_grad, checked_ops = _loss_and_ops(logits, targets, **options)
+    loss, grad, ops = _loss_and_ops(logits, targets, **options, validate_args=False)
+    assert torch.equal(loss, checked_loss) and torch.equal(grad, checked_grad)
+    assert not ops & _SYNCING_OPS, ops & _SYNCING_OPS
+    if target_format == "sparse":  # the recorder sees the sync that the index check costs
+        assert "_local_scalar_dense" in checked_ops
+
+
+def test_validate_args_false_checks_nothing() -> None:
+    logits = torch.randn(2, 5)
+    with pytest.raises(ValueError, match="outside the 5 classes"):
+        catlip_loss(logits, torch.tensor([[0, 7], [1, -1]]))
+    # Unchecked, an index past the end fails wherever indexing does (here: gather's IndexError).
+    with pytest.raises((IndexError, RuntimeError)):
+        catlip_loss(logits, torch.tensor([[0, 7], [1, -1]]), validate_args=False)
+    assert "validate_args=False" in repr(CatLIPLoss(validate_args=False))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_validate_args_false_never_syncs_on_cuda() -> None:
+    logits = torch.randn(8, 1000, device="cuda", requires_grad=True)
+    targets = torch.randint(-1, 1000, (8, 6), device="cuda")
+    torch.cuda.synchronize()
+    previous = torch.cuda.get_sync_debug_mode()
+    torch.cuda.set_sync_debug_mode("error")
+    try:
+        catlip_loss(logits, targets, label_smoothing=0.1, validate_args=False).backward()
+        with pytest.raises(RuntimeError, match="synchroniz"):
+            catlip_loss(logits, targets)  # the index check reads the values back
+    finally:
+        torch.cuda.set_sync_debug_mode(previous)

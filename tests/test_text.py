@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 
 import pytest
 
@@ -19,10 +20,13 @@ from catlip.text import (
     extract_synsets,
     is_wnid,
     match_synset,
+    resolve_label,
     synset,
     tokenize,
     wnid,
 )
+from catlip.transfer import resolve_labels
+from catlip.vocab import Vocabulary
 
 
 def names(wnids: list[str]) -> list[str]:
@@ -229,21 +233,32 @@ def test_wnid_helpers() -> None:
         wnid("n01440764")  # type: ignore[arg-type]
 
 
-def test_match_synset() -> None:
-    dog, cat = "n02084071", "n02121808"
-    assert match_synset("puppy", [dog, cat]) == (dog, 0.5)
-    assert match_synset("dog", [cat, dog]) == (dog, 1.0)
-    assert match_synset(synset(dog), [cat, dog]) == (dog, 1.0)
-    assert match_synset("Traffic lights", ["n06874185"]) == ("n06874185", 1.0)
-    best, score = match_synset("kitten", [dog, cat], threshold=0.9)
-    assert best is None and 0 < score < 0.9
-    assert match_synset("qwxzzy", [dog]) == (None, 0.0)
-    with pytest.raises(ValueError, match="threshold"):
-        match_synset("dog", [dog], threshold=1.5)
-    with pytest.raises(ValueError, match="wnid"):
-        match_synset("dog", ["dog"])
-    with pytest.raises(TypeError, match="query"):
-        match_synset(3, [dog])  # type: ignore[arg-type]
+def test_match_synset_is_a_deprecated_wrapper_of_transfer() -> None:
+    dog, cat, jay_bird = "n02084071", "n02121808", "n01580077"
+    with pytest.warns(DeprecationWarning, match=r"catlip\.transfer\.resolve_labels"):
+        # catlip 0.1's own matcher took WordNet's first sense, John Jay: (None, 0.11).
+        assert match_synset("jay", [jay_bird, dog]) == (jay_bird, 1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        assert match_synset("puppy", [dog, cat]) == (dog, 0.5)
+        assert match_synset("dog", [cat, dog]) == (dog, 1.0)
+        assert match_synset(synset(dog), [cat, dog]) == (dog, 1.0)
+        assert match_synset("Traffic lights", ["n06874185"]) == ("n06874185", 1.0)
+        best, score = match_synset("kitten", [dog, cat], threshold=0.9)
+        assert best is None and 0 < score < 0.9
+        assert match_synset("kitten", [dog, cat], threshold=0.0)[0] is not None
+        assert match_synset("qwxzzy", [dog]) == (None, 0.0)
+        with pytest.raises(ValueError, match="threshold"):
+            match_synset("dog", [dog], threshold=1.5)
+        with pytest.raises(ValueError, match="wnid"):
+            match_synset("dog", ["dog"])
+        with pytest.raises(TypeError, match="query"):
+            match_synset(3, [dog])  # type: ignore[arg-type]
+    for label in ("jay", "puppy", "Traffic lights", "n02084071"):
+        with pytest.warns(DeprecationWarning, match=r"catlip\.transfer\.resolve_labels"):
+            sense = resolve_label(label)
+        vocab = Vocabulary([wnid(sense)])
+        assert resolve_labels([label], vocab, context=False)[0].method == "exact", label
 
 
 def test_pickle_is_small_and_equal(extractor: SynsetExtractor) -> None:

@@ -59,9 +59,10 @@ def check_indices(indices: Tensor, num_classes: int) -> None:
     """Raise ``ValueError`` unless every index is ``-1`` (padding) or in ``[0, num_classes)``.
 
     The check runs on the index tensor before any gather or scatter, so a bad label is a Python
-    exception rather than a device-side assert. Under ``torch.compile`` a data-dependent
-    ``raise`` would break the graph, so the same check becomes ``torch._assert_async`` there
-    (a ``RuntimeError`` on CPU).
+    exception rather than a device-side assert. Reading the answer is a host sync when
+    ``indices`` is on a GPU: :func:`~catlip.losses.catlip_loss` calls this only with
+    ``validate_args=True``. Under ``torch.compile`` a data-dependent ``raise`` would break the
+    graph, so the same check becomes ``torch._assert_async`` there (a ``RuntimeError`` on CPU).
     """
     indices = indices.long()  # compare in int64: num_classes may not fit a narrower dtype
     bad = (indices < -1) | (indices >= num_classes)

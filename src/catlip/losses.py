@@ -56,6 +56,7 @@ def _check_options(
     label_smoothing: object,
     pos_weight: object,
     sparse: object,
+    validate_args: object,
     *,
     caller: str,
 ) -> None:
@@ -72,17 +73,29 @@ def _check_options(
         raise ValueError(f"{caller}: pos_weight must be a 1-D tensor of shape [num_classes]")
     if sparse not in (None, True, False):
         raise ValueError(f"{caller}: sparse must be None, True or False, got {sparse!r}")
+    if not isinstance(validate_args, bool):
+        raise TypeError(f"{caller}: validate_args must be True or False, got {validate_args!r}")
 
 
-def _check_arguments(
+def _is_index_dtype(dtype: torch.dtype) -> bool:
+    """Integer targets are class indices: the target format comes from the dtype alone."""
+    return not (dtype.is_floating_point or dtype.is_complex or dtype == torch.bool)
+
+
+def _check_call(
     logits: Tensor,
     targets: Tensor,
     reduction: str,
     label_smoothing: float,
     pos_weight: Tensor | None,
     sparse: bool | None,
+    validate_args: object,
 ) -> None:
-    """Check the tensors and options of one :func:`catlip_loss` call (shapes and dtypes only)."""
+    """Every check of one :func:`catlip_loss` call (``validate_args=True``), options included.
+
+    Only dtypes and shapes are read, except for sparse targets, whose values are checked by
+    :func:`~catlip._sparse_bce.check_indices`: a host sync when they are on a GPU.
+    """
     if not isinstance(logits, Tensor) or not isinstance(targets, Tensor):
         raise TypeError("catlip_loss: logits and targets must be torch.Tensor")
     if not logits.is_floating_point():
@@ -97,22 +110,15 @@ def _check_arguments(
             f"catlip_loss: targets must be [batch, num_classes] (dense) or [batch, K] (sparse) "
             f"with the logits' batch size {logits.shape[0]}, got shape {tuple(targets.shape)}"
         )
-    _check_options(reduction, label_smoothing, pos_weight, sparse, caller="catlip_loss")
+    _check_options(
+        reduction, label_smoothing, pos_weight, sparse, validate_args, caller="catlip_loss"
+    )
     if pos_weight is not None and pos_weight.shape != (logits.shape[1],):
         raise ValueError(
             f"catlip_loss: pos_weight must have shape [num_classes] = [{logits.shape[1]}], "
             f"got {tuple(pos_weight.shape)}"
         )
-
-
-def _is_sparse(logits: Tensor, targets: Tensor, sparse: bool | None) -> bool:
-    """Decide the target format from the dtype alone (see :func:`catlip_loss` for the rule).
-
-    Only dtypes and shapes are read, never values: no host sync, nothing for torch.compile to
-    break on.
-    """
-    dtype = targets.dtype
-    integer = not (dtype.is_floating_point or dtype.is_complex or dtype == torch.bool)
+    integer = _is_index_dtype(targets.dtype)
     if sparse is True and not integer:
         raise TypeError(
             f"catlip_loss: sparse targets must be an integer tensor of class indices, got "
@@ -124,6 +130,28 @@ def _is_sparse(logits: Tensor, targets: Tensor, sparse: bool | None) -> bool:
             "(integer targets are class indices); pass targets.float() or targets.bool() for "
             "a multi-hot matrix"
         )
+    if integer and pos_weight is not None and pos_weight.requires_grad:
+        raise ValueError(
+            "catlip_loss: the sparse path treats pos_weight as a constant; pass "
+            "pos_weight.detach() (or dense targets if it must be learned)"
+        )
+    if integer:
+        check_indices(targets, logits.shape[1])  # where the labels live: no sync for CPU ones
+    elif targets.shape != logits.shape:
+        raise ValueError(
+            f"catlip_loss: dense targets must have the logits' shape {tuple(logits.shape)}, "
+            f"got {tuple(targets.shape)}; for class-index lists pass a [B, K] LongTensor "
+            "padded with -1"
+        )
+
+
+def _is_sparse(logits: Tensor, targets: Tensor, sparse: bool | None) -> bool:
+    """Decide the target format from the dtype alone (see :func:`catlip_loss` for the rule).
+
+    Only dtypes and shapes are read, never values: no host sync, nothing for torch.compile to
+    break on.
+    """
+    integer = _is_index_dtype(targets.dtype)
     if (
         sparse is None
         and integer
@@ -149,6 +177,7 @@ def catlip_loss(
     label_smoothing: float = 0.0,
     pos_weight: Tensor | None = None,
     sparse: bool | None = None,
+    validate_args: bool = True,
 ) -> Tensor:
     r"""Binary cross-entropy with logits, the CatLIP objective.
 
@@ -188,6 +217,12 @@ def catlip_loss(
             :math:`1 - \varepsilon/2` and :math:`\varepsilon/2`.
         pos_weight: ``[V]`` weights of the positive term, per class.
         sparse: assert the target format; ``None`` takes it from the dtype (see above).
+        validate_args: check the arguments (types, shapes, options and, for sparse targets, the
+            index values) and raise the errors below. The index check reads the targets'
+            values, which costs a host sync per call when they are on a GPU (none for CPU
+            targets). ``False`` checks nothing and never syncs, for a hot loop whose inputs
+            are known to be valid; invalid inputs then give undefined results (a wrong loss,
+            an indexing error or a device-side assert).
 
     Returns:
         A scalar, or ``[B, V]`` for ``reduction="none"``.
@@ -205,18 +240,13 @@ def catlip_loss(
         >>> loss = catlip_loss(logits, labels, label_smoothing=0.1)
         >>> loss.backward()
     """
-    _check_arguments(logits, targets, reduction, label_smoothing, pos_weight, sparse)
+    if validate_args:
+        _check_call(logits, targets, reduction, label_smoothing, pos_weight, sparse, validate_args)
     batch, num_classes = logits.shape
     ctype = compute_dtype(logits.dtype)
     weight = None if pos_weight is None else pos_weight.to(device=logits.device, dtype=ctype)
 
     if _is_sparse(logits, targets, sparse):
-        if weight is not None and weight.requires_grad:
-            raise ValueError(
-                "catlip_loss: the sparse path treats pos_weight as a constant; pass "
-                "pos_weight.detach() (or dense targets if it must be learned)"
-            )
-        check_indices(targets, num_classes)  # where the labels live: no device sync for CPU ones
         indices = targets.to(device=logits.device, dtype=torch.long)
         if reduction == "none":
             return sparse_bce_elementwise(
@@ -226,12 +256,6 @@ def catlip_loss(
             logits, indices, label_smoothing=label_smoothing, pos_weight=weight
         ).sum()
     else:
-        if targets.shape != logits.shape:
-            raise ValueError(
-                f"catlip_loss: dense targets must have the logits' shape {tuple(logits.shape)}, "
-                f"got {tuple(targets.shape)}; for class-index lists pass a [B, K] LongTensor "
-                "padded with -1"
-            )
         dense = targets.to(device=logits.device, dtype=ctype)
         if label_smoothing:
             dense = dense * (1.0 - label_smoothing) + label_smoothing / 2.0
@@ -262,6 +286,8 @@ class CatLIPLoss(nn.Module):
         label_smoothing: :math:`\varepsilon` in ``[0, 1]``.
         pos_weight: ``[V]`` per-class weights of the positive term.
         sparse: assert the target format; ``None`` takes it from the dtype (integer: indices).
+        validate_args: check each call's tensors (see :func:`catlip_loss`; the options are
+            checked here, once). ``False`` skips the checks and their host sync.
 
     Example:
         >>> import torch
@@ -280,12 +306,16 @@ class CatLIPLoss(nn.Module):
         label_smoothing: float = 0.0,
         pos_weight: Tensor | None = None,
         sparse: bool | None = None,
+        validate_args: bool = True,
     ) -> None:
         super().__init__()
-        _check_options(reduction, label_smoothing, pos_weight, sparse, caller="CatLIPLoss")
+        _check_options(
+            reduction, label_smoothing, pos_weight, sparse, validate_args, caller="CatLIPLoss"
+        )
         self.reduction: Reduction = reduction
         self.label_smoothing = float(label_smoothing)
         self.sparse = sparse
+        self.validate_args = validate_args
         self.register_buffer("pos_weight", pos_weight)
 
     def forward(self, logits: Tensor, targets: Tensor) -> Tensor:
@@ -297,6 +327,7 @@ class CatLIPLoss(nn.Module):
             label_smoothing=self.label_smoothing,
             pos_weight=self.pos_weight,
             sparse=self.sparse,
+            validate_args=self.validate_args,
         )
 
     def extra_repr(self) -> str:
@@ -304,5 +335,5 @@ class CatLIPLoss(nn.Module):
         weight = "None" if self.pos_weight is None else f"[{self.pos_weight.shape[0]}]"
         return (
             f"reduction={self.reduction!r}, label_smoothing={self.label_smoothing}, "
-            f"pos_weight={weight}, sparse={self.sparse}"
+            f"pos_weight={weight}, sparse={self.sparse}, validate_args={self.validate_args}"
         )

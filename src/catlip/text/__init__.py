@@ -2,7 +2,8 @@
 
 - :class:`SynsetExtractor` / :func:`extract_synsets`: caption -> wnids (``"n02084071"``).
 - :func:`wnid`, :func:`synset`, :func:`is_wnid`: convert between NLTK synsets and wnids.
-- :func:`match_synset`: match a label or synset to candidate wnids by path similarity.
+- :func:`match_synset`, :func:`resolve_label`: deprecated wrappers of
+  :func:`catlip.transfer.resolve_labels`, the one label matcher.
 
 Nothing here loads WordNet at import; the first extraction reads the WordNet files it needs
 (about 0.15 s, :mod:`catlip.text.wndb`), and :func:`synset` loads NLTK's reader (about 1 s).

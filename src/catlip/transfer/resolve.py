@@ -270,6 +270,19 @@ def resolve_labels(
     return matches
 
 
+def label_synset(label: str) -> Any | None:
+    """Return the noun synset one label names on its own, by :func:`resolve_labels`'s sense rule.
+
+    A wnid or synset name gives its synset; a class name the sense :func:`resolve_labels` would
+    choose for it alone (no vocabulary, no other labels as context). ``None`` when the label
+    names no noun synset. This backs the deprecated :func:`catlip.text.resolve_label`.
+    """
+    parsed = parse_label(check_labels([label])[0])
+    if parsed.synset_id is not None:
+        return synset_of_id(parsed.synset_id)
+    return choose_senses([parsed], context=False)[0]
+
+
 def _ticked(bar: Progress, value: T) -> T:
     bar.update(1)
     return value

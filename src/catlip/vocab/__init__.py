@@ -15,7 +15,8 @@ The pieces, in the order a pipeline uses them:
   (Arrow, pandas, Ray Data ``map_batches``, Spark ``mapInPandas``).
 - :func:`read_records` reads captions from text, CSV/TSV, JSON lines and webdataset ``.tar``
   shards; :func:`save_labels` / :func:`load_labels` store precomputed labels per sample, and
-  :func:`label_shards` / :class:`ShardLabels` one label file per shard, for web-scale corpora.
+  :func:`label_shards` / :class:`ShardLabels` one label file per shard, for web-scale corpora;
+  :func:`decode_caption` is the caption rule of webdataset samples, for training pipelines.
 
 Importing this package is cheap: torch is imported only by the label-tensor helpers, and WordNet
 is loaded only when captions are first turned into synsets.
@@ -32,6 +33,7 @@ Example:
 
 from __future__ import annotations
 
+from catlip.vocab._tar import decode_caption
 from catlip.vocab.batches import (
     CAPTION_COLUMNS,
     BatchCounter,
@@ -80,6 +82,7 @@ __all__ = [
     "Vocabulary",
     "count_batch",
     "count_synsets",
+    "decode_caption",
     "detect_format",
     "label_batch",
     "label_records",
