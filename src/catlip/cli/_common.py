@@ -29,7 +29,6 @@ __all__ = [
     "check_output",
     "expand_inputs",
     "num_processes",
-    "num_workers",
     "open_records",
     "parse_shard",
     "report_bad_records",
@@ -115,21 +114,15 @@ def add_jobs_argument(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=1,
         metavar="N",
-        help="processes extracting synsets (default 1: this process only)",
+        help="processes extracting synsets, this one included (default 1: this process only)",
     )
 
 
 def num_processes(args: argparse.Namespace) -> int:
-    """``-j N``, checked: the number of processes, this one included."""
+    """``-j N``, checked: the number of processes, this one included (``num_workers``)."""
     if args.jobs < 1:
         raise SystemExit(f"catlip {args.command}: error: -j must be >= 1, got {args.jobs}")
     return int(args.jobs)
-
-
-def num_workers(args: argparse.Namespace) -> int:
-    """``-j N`` as a ``num_workers``: 1 means in-process (0 workers), N > 1 means N workers."""
-    jobs = num_processes(args)
-    return 0 if jobs == 1 else jobs
 
 
 def _positive_int(text: str) -> int:

@@ -16,7 +16,7 @@ from catlip.cli._common import (
     add_jobs_argument,
     check_output,
     expand_inputs,
-    num_workers,
+    num_processes,
     open_records,
     report_bad_records,
     terminate_cleanly,
@@ -95,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     vocab = Vocabulary.load(args.vocab)
     report = ReadReport()
     options: dict[str, Any] = {
-        "num_workers": num_workers(args),
+        "num_workers": num_processes(args),
         "progress": not args.quiet,
         "chunk_size": args.chunk_size,
     }

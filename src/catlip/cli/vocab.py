@@ -17,13 +17,12 @@ from catlip.cli._common import (
     check_output,
     expand_inputs,
     num_processes,
-    open_records,
     report_bad_records,
     terminate_cleanly,
 )
-from catlip.cli._parallel_count import count_in_parallel
 from catlip.errors import InputFormatError
-from catlip.vocab.counts import SynsetCounts, merge
+from catlip.vocab.captionfiles import CaptionFiles
+from catlip.vocab.counts import SynsetCounts, count_synsets, merge
 from catlip.vocab.readers import ReadReport, detect_format
 from catlip.vocab.vocabulary import Vocabulary
 
@@ -161,7 +160,19 @@ def make_extractor(args: argparse.Namespace) -> Any:
 def _count(args: argparse.Namespace) -> SynsetCounts:
     extractor = make_extractor(args)
     report = ReadReport()
-    open_records(args, report)  # checks that every input exists first
+    files = CaptionFiles(  # checks that every input exists first
+        expand_inputs(args.inputs),
+        format=args.format,
+        column=args.column,
+        field=args.field,
+        header=args.header,
+        shard=args.shard,
+        shard_by=args.shard_by,
+        strict=args.strict,
+        report=report,
+        max_record_bytes=args.max_record_bytes,
+        status=None if args.all_status else "success",
+    )
     started = time.perf_counter()
     try:
         extractor("a dog")  # load WordNet (and the tagger) before counting, and time it apart
@@ -173,7 +184,7 @@ def _count(args: argparse.Namespace) -> SynsetCounts:
     gc.freeze()
     started = time.perf_counter()
     jobs = num_processes(args)
-    counts = count_in_parallel(args, extractor, jobs=jobs, report=report, progress=not args.quiet)
+    counts = count_synsets(files, extractor=extractor, num_workers=jobs, progress=not args.quiet)
     elapsed = time.perf_counter() - started
     report_bad_records(args, report)
     rate = counts.num_captions / max(elapsed, 1e-9)

@@ -19,9 +19,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from catlip._engine import map_chunks, num_processes
 from catlip.errors import VocabularyFileError, VocabularyMismatchError
 from catlip.vocab._io import atomic_write
-from catlip.vocab._parallel import map_chunks
 from catlip.vocab._progress import Progress
 from catlip.vocab.readers import Record
 from catlip.vocab.vocabulary import Vocabulary
@@ -217,7 +217,8 @@ def label_records(
     Args:
         records: Records from :func:`~catlip.vocab.read_records`.
         vocab: The vocabulary; captions are labelled with :meth:`Vocabulary.encode_caption`.
-        num_workers: ``0``: this process; ``N > 0``: ``N`` worker processes.
+        num_workers: Processes that label, this one included: ``0`` or ``1``: this process
+            alone; ``N``: this process (which reads ``records``) and ``N - 1`` workers.
         progress: Show progress on stderr.
         chunk_size: Captions per worker task.
 
@@ -230,7 +231,7 @@ def label_records(
         >>> list(label_records([Record("a", "a dog")], vocab))  # doctest: +SKIP
         [('a', [0])]
     """
-    if num_workers > 0:
+    if num_processes(num_workers) > 1:
         vocab.encode_caption("a dog")  # load WordNet here once: forked workers inherit it
     keys: deque[str] = deque()
 
