@@ -247,16 +247,16 @@ def run_parts(
     def collect(timeout: float) -> None:
         """Take the results that are ready; raise a worker's error, or its death, at once."""
         waiting = {pipes[k][0]: k for k in workers if k not in results}
-        ready = wait([*waiting, *(workers[k].sentinel for k in waiting.values())], timeout)
-        for connection in ready:
-            if connection in waiting:
+        ready = set(wait([*waiting, *(workers[k].sentinel for k in waiting.values())], timeout))
+        for receiver, k in waiting.items():
+            if receiver in ready:
                 try:
-                    status, payload = connection.recv()  # type: ignore[union-attr]
+                    status, payload = receiver.recv()
                 except EOFError:
                     continue  # died before sending: its exit code says how
                 if status != "ok":
                     raise payload
-                results[waiting[connection]] = payload
+                results[k] = payload
         for k in waiting.values():
             if k not in results and workers[k].exitcode not in (None, 0):
                 raise worker_died(what, workers[k].exitcode)

@@ -85,8 +85,9 @@ def _count_part(
 ) -> tuple[dict[str, int], int, PartReport | None]:
     """Count part ``part.index`` of the files: (counts, captions, its report to merge)."""
     files, extractor = state
+    mine = PartReport(part.index, part.count)
     alone = part.count == 1
-    report = files.report if alone else PartReport(part.index, part.count)
+    report = files.report if alone else mine
     counts: Counter[str] = Counter()
     number = 0
     captions = files._part(part.index, part.count, part.claim, report)
@@ -94,7 +95,7 @@ def _count_part(
         counts.update(chain.from_iterable(map(extractor, chunk)))
         number += len(chunk)
         part.tick(len(chunk))
-    return dict(counts), number, None if alone else report
+    return dict(counts), number, None if alone else mine
 
 
 def _check_caption(caption: Any) -> str:

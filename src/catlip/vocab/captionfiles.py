@@ -155,6 +155,7 @@ class CaptionFiles:
         captions = self._read(self.shard, self.shard_by, report if index == 0 else ReadReport())
         return (caption for number, caption in enumerate(captions) if number % parts == index)
 
+
 class PartReport(ReadReport):
     """A part's report that also notes where in the input each kept bad record is (a sort key)."""
 
