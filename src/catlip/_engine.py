@@ -1,23 +1,13 @@
 """The parallel engine: every process catlip starts, it starts here.
 
-``num_workers`` means the same everywhere (``count_synsets``, ``SynsetExtractor.batch``,
-``label_records``, ``label_shards``, and the commands' ``-j``): the number of processes that do
-the work, this one included. ``0`` or ``1``: this process alone; ``N``: this process and
-``N - 1`` workers it starts. Two ways to split the work:
-
-- :func:`run_parts`: each of the ``N`` processes runs ``task(state, part)`` and reads its own
-  share of the input (byte blocks of files, slices of a list, every ``N``-th file or record),
-  claiming items from a shared counter, so a process that gets less CPU takes fewer; this
-  process runs part 0 and gathers the results. No process feeds another: the fast path.
-- :func:`map_chunks`: an ordered map with bounded memory over a stream only this process can
-  read (a generator): chunks go to the ``N - 1`` workers, and this process labels a chunk itself
-  whenever they are all busy.
-
-Workers are forked where that is safe (Linux), so they inherit WordNet and the extractor's
-tables already loaded; elsewhere they are spawned and load them on first use. Every worker
-ignores Ctrl-C (its parent owns interruption), ends within a fraction of a second of its
-parent's death however it dies (:func:`exit_with_parent`), and a worker that dies stops the run
-with a one-line :class:`~catlip.errors.WorkerError` that says how (:func:`worker_died`).
+``num_workers`` (and the commands' ``-j``) means the same everywhere: the processes that do the
+work, this one included (``0`` or ``1``: this process alone). :func:`run_parts` runs one part in
+each, every part reading its own share of the input (file blocks, slices of a list) claimed from a
+shared counter, so that no process feeds another; :func:`map_chunks` maps a stream only this
+process can read, in order, sending chunks to the workers and mapping one itself when all are
+busy. Workers are forked on Linux (they inherit the loaded tables) and spawned elsewhere; each
+ignores Ctrl-C, dies with its parent (:func:`exit_with_parent`), and a dead one stops the run
+with a one-line :class:`~catlip.errors.WorkerError` (:func:`worker_died`).
 """
 
 from __future__ import annotations
@@ -34,7 +24,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from multiprocessing.connection import wait
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from catlip.errors import WorkerError
 
@@ -57,9 +47,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 FIX = "run again with fewer workers (-j, num_workers), or with more memory free"
-"""What a dead worker's error tells the user to do."""
-_ORPHANED = 1
-"""Exit status of a worker whose parent died (nobody is left to read it)."""
+_ORPHANED = 1  # the exit status of a worker whose parent died
 
 
 def num_processes(num_workers: int) -> int:
@@ -104,11 +92,9 @@ def _worker_start() -> None:
 def exit_with_parent(*, interval: float = 0.25) -> None:
     """End this process within ``interval`` seconds of its parent's death, however it dies.
 
-    A parent killed with SIGKILL (the out-of-memory killer's signal) runs no clean-up: its
-    workers would wait for work that never comes, or go on counting their share alone. A daemon
-    thread waits on the parent's sentinel (a pipe whose write end the parent holds; a process
-    handle on Windows) and, on POSIX, also sees the parent process id change (an orphan is
-    adopted), then ends this process with :func:`os._exit`. Unlike Linux's
+    A parent killed with SIGKILL (the out-of-memory killer's signal) runs no clean-up. A daemon
+    thread waits on the parent's sentinel and, on POSIX, also sees the parent process id change
+    (an orphan is adopted), then ends this process with :func:`os._exit`. Unlike Linux's
     ``prctl(PR_SET_PDEATHSIG)``, this works with every start method, on every platform.
 
     Args:
@@ -166,12 +152,7 @@ def worker_died(what: str, exitcode: int | None, fix: str = FIX) -> WorkerError:
 
 
 class Part:
-    """One process's share of a :func:`run_parts` run.
-
-    Attributes:
-        index: Which part (0: the process that called :func:`run_parts`).
-        count: How many parts (processes) there are.
-    """
+    """One process's share of a :func:`run_parts` run: part ``index`` (0: here) of ``count``."""
 
     def __init__(self, index: int, count: int, claimed: Any, done: Any) -> None:
         self.index, self.count = index, count
@@ -186,11 +167,7 @@ class Part:
         return number
 
     def tick(self, items: int) -> None:
-        """Add ``items`` to the work done; in the parent, also show progress and check workers.
-
-        Raises:
-            WorkerError: (in the parent) A worker died.
-        """
+        """Add ``items`` to the work done; in part 0, also show progress and check the workers."""
         with self._done.get_lock():
             self._done.value += items
         if self._poll is not None:
@@ -225,8 +202,8 @@ def run_parts(
         WorkerError: A worker died. An exception raised by ``task`` in a worker is raised here.
 
     Example:
-        >>> run_parts(_demo_task, 10, num_workers=1, what="a worker")
-        [10]
+        >>> parts = run_parts(count_part, (files, extractor), num_workers=4,
+        ...                   what="a counting process")  # doctest: +SKIP
     """
     count = num_processes(num_workers)
     context = process_context()
@@ -312,10 +289,6 @@ def _part_main(task: Callable[[Any, Part], Any], state: Any, part: Part, sender:
         sender.close()
 
 
-def _demo_task(state: int, part: Part) -> int:
-    return state + part.index
-
-
 def map_list(
     func: Callable[[T], R],
     items: list[T],
@@ -371,19 +344,6 @@ def _run(func: Callable[[Any, list[Any]], Any], chunk: list[Any]) -> Any:
     return func(_state, chunk)
 
 
-class _Done(Generic[R]):
-    """A chunk this process mapped itself, shaped like a finished future."""
-
-    def __init__(self, value: R) -> None:
-        self.value = value
-
-    def done(self) -> bool:
-        return True
-
-    def result(self) -> R:
-        return self.value
-
-
 def map_chunks(
     func: Callable[[Any, list[T]], R],
     items: Iterable[T],
@@ -409,8 +369,9 @@ def map_chunks(
         WorkerError: A worker process died (killed, or out of memory).
 
     Example:
-        >>> [r for _, r in map_chunks(_demo_chunk, range(5), state=1, num_workers=0, chunk_size=2)]
-        [[1, 2], [3, 4], [5]]
+        >>> for size, counts in map_chunks(count, captions, state=extractor, num_workers=4,
+        ...                                chunk_size=2048):  # doctest: +SKIP
+        ...     total.update(counts)
     """
     count = num_processes(num_workers)
     if chunk_size < 1:
@@ -420,11 +381,11 @@ def map_chunks(
         for chunk in chunks:
             yield len(chunk), func(state, chunk)
         return
-    from concurrent.futures import ProcessPoolExecutor  # here: a twelfth of a second to import
+    from concurrent.futures import Future, ProcessPoolExecutor  # here: 1/12 s to import
     from concurrent.futures.process import BrokenProcessPool
 
     workers = count - 1
-    pending: deque[tuple[int, Future[R] | _Done[R]]] = deque()
+    pending: deque[tuple[int, Future[R]]] = deque()
     executor = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=process_context(),
@@ -434,9 +395,11 @@ def map_chunks(
     try:
         for chunk in chunks:
             if len(pending) >= 2 * workers and not pending[0][1].done():
-                pending.append((len(chunk), _Done(func(state, chunk))))  # all busy: map it here
+                future: Future[R] = Future()  # the workers are all busy: map this chunk here
+                future.set_result(func(state, chunk))
             else:
-                pending.append((len(chunk), executor.submit(_run, func, chunk)))
+                future = executor.submit(_run, func, chunk)
+            pending.append((len(chunk), future))
             while pending and (pending[0][1].done() or len(pending) >= 4 * workers):
                 size, oldest = pending.popleft()
                 yield size, oldest.result()
@@ -450,11 +413,6 @@ def map_chunks(
         codes = [p.exitcode for p in processes if p.exitcode not in (0, -signal.SIGTERM)]
         raise worker_died("a worker process", codes[0] if codes else None) from None
     finally:
-        for _, future in pending:
-            if not isinstance(future, _Done):
-                future.cancel()
+        for _, waiting in pending:
+            waiting.cancel()
         executor.shutdown(wait=True, cancel_futures=True)
-
-
-def _demo_chunk(state: int, chunk: list[int]) -> list[int]:
-    return [state + x for x in chunk]

@@ -22,7 +22,7 @@ from catlip.vocab import _blocks
 from catlip.vocab._blocks import block_captions, splittable_inputs
 from catlip.vocab._lines import DEFAULT_MAX_RECORD_BYTES
 from catlip.vocab._remote import is_url
-from catlip.vocab.readers import BadRecord, Format, ReadReport, read_records
+from catlip.vocab.readers import BadRecord, ReadReport, read_records
 
 __all__ = ["CaptionFiles"]
 
@@ -44,7 +44,7 @@ class CaptionFiles:
         shard: ``(i, n)``: only part ``i`` of ``n`` of the input.
         shard_by: ``"record"`` or ``"file"`` (see :func:`~catlip.vocab.read_records`).
         strict: Raise on the first bad record instead of counting it.
-        report: Collects record counts and bad records (default: a new :attr:`report`).
+        report: Collects record counts and bad records; the ``report`` attribute (default: new).
         max_record_bytes: Longest record in bytes.
         status: Parquet ``status`` value to keep (``None``: every row).
 
@@ -65,7 +65,7 @@ class CaptionFiles:
         self,
         paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
         *,
-        format: Format | None = None,
+        format: str | None = None,
         column: str | int | None = None,
         field: str | None = None,
         header: bool | None = None,
