@@ -31,6 +31,7 @@ __all__ = [
     "num_processes",
     "open_records",
     "parse_shard",
+    "read_options",
     "report_bad_records",
     "terminate_cleanly",
 ]
@@ -147,22 +148,28 @@ def parse_shard(text: str) -> tuple[int, int]:
     return index, count
 
 
+def read_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The input options as keyword arguments of ``read_records`` and ``CaptionFiles``."""
+    return {
+        "format": args.format,
+        "column": args.column,
+        "field": args.field,
+        "header": args.header,
+        "shard": args.shard,
+        "shard_by": args.shard_by,
+        "strict": args.strict,
+        "max_record_bytes": args.max_record_bytes,
+        "status": None if getattr(args, "all_status", False) else "success",
+    }
+
+
 def open_records(args: argparse.Namespace, report: ReadReport) -> Iterator[Record]:
     """The records the input options select."""
-    column: Any = args.column
     return read_records(
         expand_inputs(args.inputs),
-        format=args.format,
-        column=column,
-        field=args.field,
         key=getattr(args, "key", None),
-        header=args.header,
-        shard=args.shard,
-        shard_by=args.shard_by,
-        strict=args.strict,
         report=report,
-        max_record_bytes=args.max_record_bytes,
-        status=None if getattr(args, "all_status", False) else "success",
+        **read_options(args),
     )
 
 

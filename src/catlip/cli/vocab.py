@@ -17,6 +17,7 @@ from catlip.cli._common import (
     check_output,
     expand_inputs,
     num_processes,
+    read_options,
     report_bad_records,
     terminate_cleanly,
 )
@@ -160,19 +161,8 @@ def make_extractor(args: argparse.Namespace) -> Any:
 def _count(args: argparse.Namespace) -> SynsetCounts:
     extractor = make_extractor(args)
     report = ReadReport()
-    files = CaptionFiles(  # checks that every input exists first
-        expand_inputs(args.inputs),
-        format=args.format,
-        column=args.column,
-        field=args.field,
-        header=args.header,
-        shard=args.shard,
-        shard_by=args.shard_by,
-        strict=args.strict,
-        report=report,
-        max_record_bytes=args.max_record_bytes,
-        status=None if args.all_status else "success",
-    )
+    # Checks that every input exists first.
+    files = CaptionFiles(expand_inputs(args.inputs), report=report, **read_options(args))
     started = time.perf_counter()
     try:
         extractor("a dog")  # load WordNet (and the tagger) before counting, and time it apart
