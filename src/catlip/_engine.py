@@ -245,6 +245,10 @@ def run_parts(
             on_progress(int(done.value))
 
     parts[0]._poll = poll
+    # Keep the garbage collector off the loaded tables while the parts run (and, once forked,
+    # off the workers' shared pages); objects frozen before this call stay frozen.
+    thawed = gc.get_freeze_count() == 0
+    gc.freeze()
     try:
         for k, worker in workers.items():
             worker.start()
@@ -261,6 +265,8 @@ def run_parts(
             worker.join()
         for receiver, _ in pipes.values():
             receiver.close()
+        if thawed:
+            gc.unfreeze()
     return [results[k] for k in range(count)]
 
 

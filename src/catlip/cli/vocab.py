@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import sys
 import time
@@ -169,9 +168,6 @@ def _count(args: argparse.Namespace) -> SynsetCounts:
     except ValueError as exc:  # options checked against WordNet, such as an unknown override
         raise SystemExit(f"catlip: error: bad extractor options: {exc}") from None
     _say(args, f"loaded WordNet and the extractor tables in {time.perf_counter() - started:.2f} s")
-    # The tables live until exit: keep the garbage collector from scanning them again and
-    # again (and, in forked workers, from touching their shared memory pages).
-    gc.freeze()
     started = time.perf_counter()
     jobs = num_processes(args)
     counts = count_synsets(files, extractor=extractor, num_workers=jobs, progress=not args.quiet)
