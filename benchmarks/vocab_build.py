@@ -1,14 +1,17 @@
-"""Throughput, scaling and peak memory of `catlip vocab build`.
+"""Throughput, scaling and peak memory of `catlip vocab build`, and of the library beside it.
 
 Builds a corpus by repeating the Flickr8k captions (../shared/data/flickr8k/Flickr8k.token.txt,
-40,460 human captions) to ~200k lines, runs `catlip vocab build` as a subprocess with -j1 and -j2
-(`--repeats` times each, alternating, after one untimed warm-up run that also caches the
-bytecode, as an installed package has it), and prints JSON:
+40,460 human captions) to ~200k lines, runs `catlip vocab build` as a subprocess with -j1 and -j2,
+and a Python script that does the same through the library,
+`count_synsets(CaptionFiles([corpus]), num_workers=2)` then `Vocabulary.from_counts` (`lib2`),
+`--repeats` times each, alternating, after one untimed warm-up run that also caches the bytecode,
+as an installed package has it, and prints JSON:
 
 - captions/s end to end (wall time of the command, WordNet loading included) and for the counting
   phase alone (the command's own "counted N captions in T s" line, WordNet loading excluded),
-  medians over the repeats, and the -j2 / -j1 ratios;
-- whether the -j1 and -j2 vocabulary files are byte-identical;
+  medians over the repeats, the -j2 / -j1 and lib2 / -j1 ratios, and lib2 / -j2 (1.0: the
+  library is as fast as the command);
+- whether the -j1, -j2 and lib2 vocabulary files are byte-identical;
 - peak RSS of `vocab build -j1` at two corpus sizes (1x and 5x the captions, same distinct
   synsets): memory is bounded by the number of distinct synsets, not the number of captions;
 - the machine's own two-process speedup on a pure-Python loop, measured before each pair of
@@ -47,7 +50,29 @@ def _captions() -> list[str]:
     return [line.split("\t", 1)[1] for line in lines if "\t" in line]
 
 
-def _build(corpus: Path, out: Path, jobs: int, pos: str) -> dict[str, float | str]:
+# What a library user writes: no gc.freeze(), no command-line code; the same two lines on stderr.
+_LIBRARY = """
+import sys, time
+from catlip.text import SynsetExtractor
+from catlip.vocab import CaptionFiles, Vocabulary, count_synsets
+
+corpus, out, workers, pos = sys.argv[1:]
+start = time.perf_counter()
+extractor = SynsetExtractor(pos=pos)
+extractor("a dog")
+loaded = time.perf_counter() - start
+print(f"loaded WordNet and the extractor tables in {loaded:.2f} s", file=sys.stderr)
+start = time.perf_counter()
+counts = count_synsets(CaptionFiles([corpus]), extractor=extractor, num_workers=int(workers))
+elapsed = time.perf_counter() - start
+print(f"counted {counts.num_captions:,} captions in {elapsed:.2f} s", file=sys.stderr)
+Vocabulary.from_counts(counts, min_count=2).save(out)
+"""
+
+
+def _build(
+    corpus: Path, out: Path, jobs: int, pos: str, *, library: bool = False
+) -> dict[str, float | str]:
     env = {
         **os.environ,
         "NLTK_DATA": os.environ.get("NLTK_DATA", str(FLICKR.parents[2] / "nltk_data")),
@@ -57,8 +82,11 @@ def _build(corpus: Path, out: Path, jobs: int, pos: str) -> dict[str, float | st
         "PYTHONPYCACHEPREFIX": str(out.parent / "pycache"),
     }
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    command = [sys.executable, "-m", "catlip", "vocab", "build", str(corpus), "--min-count", "2"]
-    command += ["-j", str(jobs), "--pos", pos, "-o", str(out)]
+    if library:
+        command = [sys.executable, "-c", _LIBRARY, str(corpus), str(out), str(jobs), pos]
+    else:
+        command = [sys.executable, "-m", "catlip", "vocab", "build", str(corpus)]
+        command += ["--min-count", "2", "-j", str(jobs), "--pos", pos, "-o", str(out)]
     start = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, _, usage = os.wait4(proc.pid, 0)
@@ -118,14 +146,14 @@ def main() -> None:
         small, large = work / "small.txt", work / "large.txt"
         small.write_text("\n".join(captions) + "\n", encoding="utf-8")
         large.write_text("\n".join(captions * args.copies) + "\n", encoding="utf-8")
-        runs: dict[str, list[dict[str, float | str]]] = {"j1": [], "j2": []}
+        runs: dict[str, list[dict[str, float | str]]] = {"j1": [], "j2": [], "lib2": []}
         _build(large, work / "warm-up.json", 2, args.pos)  # files into the page cache; not timed
         machine: list[float] = []
         for _ in range(args.repeats):
             machine.append(_machine_speedup())
-            for jobs in (1, 2):
-                out = work / f"vocab-j{jobs}.json"
-                runs[f"j{jobs}"].append(_build(large, out, jobs, args.pos))
+            for name, jobs, library in (("j1", 1, False), ("j2", 2, False), ("lib2", 2, True)):
+                out = work / f"vocab-{name}.json"
+                runs[name].append(_build(large, out, jobs, args.pos, library=library))
         memory = {
             f"{len(captions):,} captions": _build(small, work / "small.json", 1, args.pos)[
                 "peak_rss_mib"
@@ -138,6 +166,9 @@ def main() -> None:
     def median(jobs: str, key: str) -> float:
         return round(statistics.median(float(r[key]) for r in runs[jobs]), 1)
 
+    def ratio(faster: str, slower: str, key: str = "captions_per_s") -> float:
+        return round(median(faster, key) / median(slower, key), 2)
+
     result = {
         "benchmark": "catlip vocab build (Flickr8k captions repeated)",
         "corpus_captions": len(captions) * args.copies,
@@ -146,22 +177,20 @@ def main() -> None:
         "repeats": args.repeats,
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}",
-        "median_captions_per_s": {
-            "j1": median("j1", "captions_per_s"),
-            "j2": median("j2", "captions_per_s"),
-        },
+        "median_captions_per_s": {name: median(name, "captions_per_s") for name in runs},
         "median_counting_captions_per_s": {
-            "j1": median("j1", "counting_captions_per_s"),
-            "j2": median("j2", "counting_captions_per_s"),
+            name: median(name, "counting_captions_per_s") for name in runs
         },
-        "median_wordnet_load_s": {"j1": median("j1", "load_s"), "j2": median("j2", "load_s")},
-        "median_cpu_s": {"j1": median("j1", "cpu_s"), "j2": median("j2", "cpu_s")},
-        "scaling_j2_over_j1": round(
-            median("j2", "captions_per_s") / median("j1", "captions_per_s"), 2
-        ),
-        "scaling_j2_over_j1_counting": round(
-            median("j2", "counting_captions_per_s") / median("j1", "counting_captions_per_s"), 2
-        ),
+        "median_wordnet_load_s": {name: median(name, "load_s") for name in runs},
+        "median_cpu_s": {name: median(name, "cpu_s") for name in runs},
+        "scaling_j2_over_j1": ratio("j2", "j1"),
+        "scaling_j2_over_j1_counting": ratio("j2", "j1", "counting_captions_per_s"),
+        # count_synsets(CaptionFiles(...), num_workers=2) through the library.
+        "scaling_lib2_over_j1": ratio("lib2", "j1"),
+        "scaling_lib2_over_j1_counting": ratio("lib2", "j1", "counting_captions_per_s"),
+        # 1.0: the library is as fast as the command (end to end; counting alone).
+        "library_over_cli_j2": ratio("lib2", "j2"),
+        "library_over_cli_j2_counting": ratio("lib2", "j2", "counting_captions_per_s"),
         # The fastest run of each: close to the ratio with both cores free when the host takes
         # the second core now and then (which slows -j2 runs only).
         "scaling_j2_over_j1_fastest_runs": round(
@@ -173,7 +202,8 @@ def main() -> None:
         # builds: what the machine itself gives two processes during this run.
         "machine_two_process_speedup": round(statistics.median(machine), 2),
         "machine_two_process_speedup_runs": [round(m, 2) for m in machine],
-        "identical_outputs": len({r["sha256"] for r in runs["j1"] + runs["j2"]}) == 1,
+        "identical_outputs": len({r["sha256"] for rs in runs.values() for r in rs}) == 1,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "peak_rss_mib_j1": memory,
         "runs": runs,
     }

@@ -105,6 +105,7 @@ PUBLIC_NAMES = {
         "CAPTION_COLUMNS",
         "COUNTS_FORMAT",
         "COUNTS_VERSION",
+        "CaptionFiles",
         "FORMATS",
         "LABELS_FORMAT",
         "LABELS_VERSION",
@@ -178,6 +179,9 @@ SIGNATURES = {
     "*missing='error'",
     "catlip.vocab:BatchLabeller": "vocab=None, *column=None, *output='labels', "
     "*extractor_settings=None, *missing='error'",
+    "catlip.vocab:CaptionFiles": "paths, *format=None, *column=None, *field=None, *header=None, "
+    "*shard=None, *shard_by='record', *strict=False, *report=None, *max_record_bytes=1048576, "
+    "*status='success'",
     "catlip.vocab:SynsetCounts.from_json": "text",
     "catlip.vocab:count_batch": "captions, *extractor=None, *missing='error'",
     "catlip.vocab:label_batch": "captions, *vocab=None, *extractor=None, *missing='error'",

@@ -116,11 +116,11 @@ def test_jobs_with_spawned_processes_give_the_single_run_result(
     script = tmp_path / "spawned.py"
     script.write_text(
         "import multiprocessing, sys\n"
-        "import catlip.cli._parallel_count as parallel\n"
+        "import catlip._engine as engine\n"
         "import catlip.vocab._blocks as blocks\n"
         "from catlip.cli import main\n"
         "if __name__ == '__main__':\n"
-        "    parallel.process_context = lambda: multiprocessing.get_context('spawn')\n"
+        "    engine.process_context = lambda: multiprocessing.get_context('spawn')\n"
         "    blocks.BLOCK_SIZE = 4096\n"
         "    sys.exit(main(sys.argv[1:]))\n"
     )

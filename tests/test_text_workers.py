@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import pickle
 
 import pytest
@@ -56,9 +57,13 @@ def test_dataloader_spawn_workers_match_main_process(flickr_captions: list[str])
 
 
 @pytest.mark.slow
-def test_spawned_batch_workers_match(flickr_captions: list[str]) -> None:
-    from catlip.text._parallel import _run_spawned
+def test_spawned_batch_workers_match(
+    flickr_captions: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from catlip import _engine
 
     extractor = SynsetExtractor()
     captions = flickr_captions[:3000]
-    assert _run_spawned(extractor, captions, 2) == extractor.batch(captions)
+    serial = extractor.batch(captions)
+    monkeypatch.setattr(_engine, "process_context", lambda: multiprocessing.get_context("spawn"))
+    assert extractor.batch(captions, num_workers=2) == serial

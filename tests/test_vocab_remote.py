@@ -10,14 +10,17 @@ import tarfile
 from collections.abc import Iterator
 from multiprocessing import Value
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
 
-from catlip.cli import _common, _parallel_count, build_parser, main
+from catlip._engine import Part
+from catlip.cli import _common, build_parser, main
 from catlip.cli._common import expand_inputs
 from catlip.errors import InputFormatError
-from catlip.vocab import ReadReport, _remote, read_records
+from catlip.vocab import CaptionFiles, ReadReport, _remote, read_records
+from catlip.vocab._counting import _count_part
+from catlip.vocab.captionfiles import file_numbers
 
 fsspec = pytest.importorskip("fsspec")
 
@@ -132,11 +135,11 @@ def test_jobs_split_remote_files_by_file_with_the_single_run_result(
         assert outputs[0] == outputs[1] == outputs[2]
         assert reports[0] == reports[1] == reports[2] and "5 bad record(s)" in reports[0]
         # Part 1 of 2 reads files 1 and 3 only, not every file.
-        args = build_parser().parse_args(["vocab", "count", *names, "-o", "x.json"])
-        assert _parallel_count._file_numbers(args, names, 2) == {n: i for i, n in enumerate(names)}
-        shared = _parallel_count._Shared(Value("q", 0), Value("q", 0), None, 1, {})
-        shared.file_numbers = _parallel_count._file_numbers(args, names, 2)
-        _, captions, report = _parallel_count._count_records(args, _Words(), 1, 2, shared)
+        numbers = file_numbers(names, shard=None, shard_by="record", parts=2)
+        assert numbers == {n: i for i, n in enumerate(names)}
+        part = Part(1, 2, Value("q", 0), Value("q", 0))
+        _, captions, report = _count_part((CaptionFiles(names), _Words()), part)
+        assert report is not None
         assert captions == 40 and [b.path for b in report.examples] == [names[1], names[3]]
     finally:
         fsspec.filesystem("memory").rm(root.removeprefix("memory://"), recursive=True)
@@ -145,7 +148,11 @@ def test_jobs_split_remote_files_by_file_with_the_single_run_result(
 def test_which_inputs_the_jobs_split_by_file() -> None:
     parse = build_parser().parse_args
     remote = [f"s3://bucket/{i}.parquet" for i in range(4)]
-    assert _parallel_count._file_numbers(parse(["vocab", "count", *remote, "-o", "x"]), remote, 4)
+
+    def numbers(args: Any, jobs: int) -> dict[str, int] | None:
+        return file_numbers(args.inputs, shard=args.shard, shard_by=args.shard_by, parts=jobs)
+
+    assert numbers(parse(["vocab", "count", *remote, "-o", "x"]), 4)
     for argv, jobs in (
         ([*remote, "-o", "x"], 5),  # fewer files than processes
         ([*remote, "--shard", "0/2", "-o", "x"], 2),  # a record shard of the input
@@ -153,11 +160,11 @@ def test_which_inputs_the_jobs_split_by_file() -> None:
         (["a.txt", "b.txt", "-o", "x"], 2),  # local: split in blocks or by record
     ):
         args = parse(["vocab", "count", *argv])
-        assert _parallel_count._file_numbers(args, args.inputs, jobs) is None, argv
+        assert numbers(args, jobs) is None, argv
     local = parse(["vocab", "count", "a.tar", "b.tar", "--shard-by", "file", "-o", "x"])
-    assert _parallel_count._file_numbers(local, local.inputs, 2) == {"a.tar": 0, "b.tar": 1}
+    assert numbers(local, 2) == {"a.tar": 0, "b.tar": 1}
     twice = parse(["vocab", "count", *remote, remote[0], "-o", "x"])
-    assert _parallel_count._file_numbers(twice, twice.inputs, 2) is None  # a file given twice
+    assert numbers(twice, 2) is None  # a file given twice
 
 
 class _Words:

@@ -1,9 +1,9 @@
 """Worker processes end within seconds of losing their parent (a SIGKILL, as the OOM killer sends).
 
-Each test starts a parent process that runs one of catlip's three multiprocessing engines, waits
-until its workers run, kills the parent with SIGKILL (no clean-up runs) and checks that every
-worker is gone soon after. Processes are found through ``/proc``, so these tests run on Linux; the
-mechanism itself (:mod:`catlip._workers`) is portable.
+Each test starts a parent process that runs catlip's parallel engine (counting files, labelling a
+stream, ``SynsetExtractor.batch``), waits until its workers run, kills the parent with SIGKILL (no
+clean-up runs) and checks that every worker is gone soon after. Processes are found through
+``/proc``, so these tests run on Linux; the mechanism itself (:mod:`catlip._engine`) is portable.
 """
 
 from __future__ import annotations
@@ -20,10 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from catlip._workers import worker_died
+from catlip._engine import map_chunks, map_list, worker_died
 from catlip.errors import WorkerError
-from catlip.text import _parallel as text_parallel
-from catlip.vocab._parallel import map_chunks
 
 needs_proc = pytest.mark.skipif(
     not Path("/proc/self/stat").exists(), reason="finds processes in /proc"
@@ -112,7 +110,7 @@ def test_label_workers_exit_with_their_parent(tmp_path: Path, flickr_captions: l
     proc = _catlip(
         "label", "--vocab", str(vocab), str(source), "-j", "2", "-o", str(tmp_path / "l.npz")
     )
-    _kill_parent_and_check_workers(proc, workers=2)
+    _kill_parent_and_check_workers(proc, workers=1)  # -j 2: the parent and one worker label
 
 
 @pytest.mark.slow
@@ -129,11 +127,13 @@ def test_batch_workers_exit_with_their_parent(
     script.write_text(
         textwrap.dedent(
             f"""
+            import multiprocessing
             import os
             import time
             from pathlib import Path
 
-            from catlip.text import SynsetExtractor, _parallel
+            from catlip import _engine
+            from catlip.text import SynsetExtractor
 
 
             class Slow:  # 10 s per 2,000 captions: the parent is killed long before the end
@@ -148,8 +148,9 @@ def test_batch_workers_exit_with_their_parent(
 
             if __name__ == "__main__":
                 captions = Path({str(source)!r}).read_text(encoding="utf-8").splitlines()
-                run = _parallel._run_forked if {method!r} == "fork" else _parallel._run_spawned
-                run(Slow(), captions, 3)
+                method = {method!r}
+                _engine.process_context = lambda: multiprocessing.get_context(method)
+                _engine.map_list(Slow(), captions, num_workers=3, what="a batch worker")
             """
         )
     )
@@ -211,7 +212,9 @@ def _die_in_a_worker(parent: int, chunk: list[str]) -> list[str]:
 
 def test_map_chunks_reports_a_dead_worker() -> None:
     with pytest.raises(WorkerError, match=r"^a worker process died \(killed by SIGKILL"):
-        list(map_chunks(_die_in_a_worker, range(10), state=0, num_workers=2, chunk_size=2))
+        list(
+            map_chunks(_die_in_a_worker, range(10), state=os.getpid(), num_workers=2, chunk_size=2)
+        )
 
 
 @pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork")
@@ -223,7 +226,7 @@ def test_batch_reports_a_dead_worker() -> None:
         return _die_in_a_worker(parent, [caption])
 
     with pytest.raises(WorkerError, match=r"^a batch worker died \(killed by SIGKILL"):
-        text_parallel._run_forked(label, [str(i) for i in range(5000)], 2)
+        map_list(label, [str(i) for i in range(5000)], num_workers=2, what="a batch worker")
 
 
 def test_worker_died_says_how() -> None:

@@ -29,9 +29,9 @@ __all__ = [
     "check_output",
     "expand_inputs",
     "num_processes",
-    "num_workers",
     "open_records",
     "parse_shard",
+    "read_options",
     "report_bad_records",
     "terminate_cleanly",
 ]
@@ -115,21 +115,15 @@ def add_jobs_argument(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=1,
         metavar="N",
-        help="processes extracting synsets (default 1: this process only)",
+        help="processes extracting synsets, this one included (default 1: this process only)",
     )
 
 
 def num_processes(args: argparse.Namespace) -> int:
-    """``-j N``, checked: the number of processes, this one included."""
+    """``-j N``, checked: the number of processes, this one included (``num_workers``)."""
     if args.jobs < 1:
         raise SystemExit(f"catlip {args.command}: error: -j must be >= 1, got {args.jobs}")
     return int(args.jobs)
-
-
-def num_workers(args: argparse.Namespace) -> int:
-    """``-j N`` as a ``num_workers``: 1 means in-process (0 workers), N > 1 means N workers."""
-    jobs = num_processes(args)
-    return 0 if jobs == 1 else jobs
 
 
 def _positive_int(text: str) -> int:
@@ -154,22 +148,28 @@ def parse_shard(text: str) -> tuple[int, int]:
     return index, count
 
 
+def read_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The input options as keyword arguments of ``read_records`` and ``CaptionFiles``."""
+    return {
+        "format": args.format,
+        "column": args.column,
+        "field": args.field,
+        "header": args.header,
+        "shard": args.shard,
+        "shard_by": args.shard_by,
+        "strict": args.strict,
+        "max_record_bytes": args.max_record_bytes,
+        "status": None if getattr(args, "all_status", False) else "success",
+    }
+
+
 def open_records(args: argparse.Namespace, report: ReadReport) -> Iterator[Record]:
     """The records the input options select."""
-    column: Any = args.column
     return read_records(
         expand_inputs(args.inputs),
-        format=args.format,
-        column=column,
-        field=args.field,
         key=getattr(args, "key", None),
-        header=args.header,
-        shard=args.shard,
-        shard_by=args.shard_by,
-        strict=args.strict,
         report=report,
-        max_record_bytes=args.max_record_bytes,
-        status=None if getattr(args, "all_status", False) else "success",
+        **read_options(args),
     )
 
 

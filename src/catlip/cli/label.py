@@ -16,14 +16,15 @@ from catlip.cli._common import (
     add_jobs_argument,
     check_output,
     expand_inputs,
-    num_workers,
+    num_processes,
     open_records,
+    read_options,
     report_bad_records,
     terminate_cleanly,
 )
 from catlip.errors import CatlipError
 from catlip.vocab.labelfiles import label_records, save_labels
-from catlip.vocab.readers import ReadReport, Record
+from catlip.vocab.readers import ReadReport, Record, read_records
 from catlip.vocab.shardlabels import label_shards
 from catlip.vocab.vocabulary import Vocabulary
 
@@ -95,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     vocab = Vocabulary.load(args.vocab)
     report = ReadReport()
     options: dict[str, Any] = {
-        "num_workers": num_workers(args),
+        "num_workers": num_processes(args),
         "progress": not args.quiet,
         "chunk_size": args.chunk_size,
     }
@@ -143,10 +144,9 @@ def _per_shard_inputs(args: argparse.Namespace) -> list[str]:
 
 def _one_file(args: argparse.Namespace, report: ReadReport) -> Callable[[str], Iterator[Record]]:
     """Reads one input file with the command's input options (its records go in ``report``)."""
+    options = {**read_options(args), "shard": None, "key": args.key, "report": report}
 
     def records(path: str) -> Iterator[Record]:
-        return open_records(
-            argparse.Namespace(**{**vars(args), "inputs": [path], "shard": None}), report
-        )
+        return read_records([path], **options)
 
     return records

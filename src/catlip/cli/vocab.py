@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import sys
 import time
@@ -17,13 +16,13 @@ from catlip.cli._common import (
     check_output,
     expand_inputs,
     num_processes,
-    open_records,
+    read_options,
     report_bad_records,
     terminate_cleanly,
 )
-from catlip.cli._parallel_count import count_in_parallel
 from catlip.errors import InputFormatError
-from catlip.vocab.counts import SynsetCounts, merge
+from catlip.vocab.captionfiles import CaptionFiles
+from catlip.vocab.counts import SynsetCounts, count_synsets, merge
 from catlip.vocab.readers import ReadReport, detect_format
 from catlip.vocab.vocabulary import Vocabulary
 
@@ -161,19 +160,17 @@ def make_extractor(args: argparse.Namespace) -> Any:
 def _count(args: argparse.Namespace) -> SynsetCounts:
     extractor = make_extractor(args)
     report = ReadReport()
-    open_records(args, report)  # checks that every input exists first
+    # Checks that every input exists first.
+    files = CaptionFiles(expand_inputs(args.inputs), report=report, **read_options(args))
     started = time.perf_counter()
     try:
         extractor("a dog")  # load WordNet (and the tagger) before counting, and time it apart
     except ValueError as exc:  # options checked against WordNet, such as an unknown override
         raise SystemExit(f"catlip: error: bad extractor options: {exc}") from None
     _say(args, f"loaded WordNet and the extractor tables in {time.perf_counter() - started:.2f} s")
-    # The tables live until exit: keep the garbage collector from scanning them again and
-    # again (and, in forked workers, from touching their shared memory pages).
-    gc.freeze()
     started = time.perf_counter()
     jobs = num_processes(args)
-    counts = count_in_parallel(args, extractor, jobs=jobs, report=report, progress=not args.quiet)
+    counts = count_synsets(files, extractor=extractor, num_workers=jobs, progress=not args.quiet)
     elapsed = time.perf_counter() - started
     report_bad_records(args, report)
     rate = counts.num_captions / max(elapsed, 1e-9)

@@ -13,8 +13,8 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
+from catlip._engine import map_list, num_processes
 from catlip.resources import WORDNET_VERSION, pos_tagger
-from catlip.text._parallel import run_workers
 from catlip.text.lexicon import Kind, Lexicon, LexiconOptions, get_lexicon
 from catlip.text.reference import reference_labels
 from catlip.text.senseindex import get_sense_index
@@ -311,12 +311,12 @@ class SynsetExtractor:
 
         Args:
             captions: Captions (any iterable of str).
-            num_workers: Processes that label, this one included (0 or 1: this process
-                alone; fewer than 2,000 captions are always labelled here). Children are
-                forked where the platform allows, reuse this process's tables and take
-                1,000-caption slices from a shared counter (a busy core takes fewer);
-                elsewhere they are spawned, get one chunk each and build their own tables
-                (a few seconds).
+            num_workers: Processes that label, this one included (``0`` or ``1``: this
+                process alone; fewer than 2,000 captions are always labelled here), as
+                everywhere in catlip. The processes take 1,000-caption slices from a shared
+                counter (a busy core takes fewer). Workers are forked where the platform
+                allows and reuse this process's tables; elsewhere they are spawned and build
+                their own (a few seconds).
 
         Returns:
             One wnid list per caption.
@@ -324,26 +324,24 @@ class SynsetExtractor:
         Raises:
             TypeError: A caption is not a str (the message gives its index).
             ValueError: ``num_workers`` is negative.
+            WorkerError: A worker process died.
 
         Example:
             >>> SynsetExtractor().batch(["a dog", "a cat"])
             [['n02084071'], ['n02121620']]
         """
-        if isinstance(num_workers, bool) or not isinstance(num_workers, int):
-            raise TypeError(f"num_workers must be an int, got {type(num_workers).__name__}")
-        if num_workers < 0:
-            raise ValueError(f"num_workers must be >= 0, got {num_workers}")
+        processes = num_processes(num_workers)
         if isinstance(captions, str):
             raise TypeError("captions must be an iterable of str, not a single str")
         items = list(captions)
         for index, caption in enumerate(items):
             if not isinstance(caption, str):
                 raise TypeError(f"captions[{index}] must be a str, got {type(caption).__name__}")
-        if num_workers <= 1 or len(items) < _MIN_PARALLEL:
+        if processes == 1 or len(items) < _MIN_PARALLEL:
             return [self(caption) for caption in items]
         if not self._reference:
             self._tables()  # build in the parent: forked workers inherit it
-        return run_workers(self, items, num_workers)
+        return map_list(self, items, num_workers=processes, what="a batch worker")
 
 
 def _compound(

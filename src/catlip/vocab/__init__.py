@@ -3,7 +3,8 @@
 The pieces, in the order a pipeline uses them:
 
 - :func:`count_synsets` turns captions into per-caption synset counts (:class:`SynsetCounts`),
-  streaming, in parallel, shardable; counts from shards add up (:func:`merge`).
+  streaming, in parallel, shardable; counts from shards add up (:func:`merge`). Given
+  :class:`CaptionFiles`, its worker processes each read their own share of the files.
 - :class:`Vocabulary` keeps the synsets seen in enough captions, in a fixed order, and encodes
   captions as class indices; it saves to and loads from a versioned JSON file.
 - :class:`Provenance` records how counts, a vocabulary or a label file were made (extractor
@@ -41,6 +42,7 @@ from catlip.vocab.batches import (
     count_batch,
     label_batch,
 )
+from catlip.vocab.captionfiles import CaptionFiles
 from catlip.vocab.counts import COUNTS_FORMAT, COUNTS_VERSION, SynsetCounts, count_synsets, merge
 from catlip.vocab.labelfiles import (
     LABELS_FORMAT,
@@ -73,6 +75,7 @@ __all__ = [
     "BadRecord",
     "BatchCounter",
     "BatchLabeller",
+    "CaptionFiles",
     "LabelCollate",
     "Provenance",
     "ReadReport",

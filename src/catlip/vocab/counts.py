@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from catlip._version import __version__
 from catlip.errors import VocabularyFileError, VocabularyMismatchError
 from catlip.resources import WORDNET_VERSION
+from catlip.vocab._counting import count_captions
 from catlip.vocab._files import (
     COUNTS_KEYS,
     file_header,
@@ -27,8 +28,6 @@ from catlip.vocab._files import (
     write_file,
 )
 from catlip.vocab._io import check_wnid, read_json_file
-from catlip.vocab._parallel import map_chunks
-from catlip.vocab._progress import Progress
 from catlip.vocab.provenance import Provenance
 
 if TYPE_CHECKING:
@@ -277,14 +276,6 @@ def merge(counts: Iterable[SynsetCounts]) -> SynsetCounts:
     )
 
 
-def _count_chunk(extractor: SynsetExtractor, captions: list[str]) -> dict[str, int]:
-    counter: Counter[str] = Counter()
-    for caption in captions:
-        # The extractor returns unique wnids, so each caption adds at most 1 per synset.
-        counter.update(extractor(caption))
-    return dict(counter)
-
-
 def count_synsets(
     captions: Iterable[str],
     *,
@@ -296,39 +287,38 @@ def count_synsets(
     """Count in how many captions each synset appears, streaming.
 
     Args:
-        captions: Any iterable of caption strings (read lazily, once).
+        captions: Any iterable of caption strings (read lazily, once), or
+            :class:`~catlip.vocab.CaptionFiles`: files that the processes split among
+            themselves, each reading its own share (the fast way to count files).
         extractor: Turns a caption into its wnids (default: ``SynsetExtractor()``).
-        num_workers: ``0`` counts in this process; ``N > 0`` uses ``N`` worker processes (each
-            gets chunks of ``chunk_size`` captions; at most ``2 * N`` chunks are in flight).
+        num_workers: Processes that count, this one included: ``0`` or ``1`` counts in this
+            process alone, ``N`` in this process and ``N - 1`` workers. Other iterables are
+            read here and sent to the workers in chunks of ``chunk_size`` captions (this
+            process counts a chunk itself when the workers are busy).
         progress: Show progress on stderr.
-        chunk_size: Captions per worker task.
+        chunk_size: Captions per worker task (iterables other than ``CaptionFiles``).
 
     Returns:
         The counts, with ``num_captions`` and the extractor's settings. The result does not
         depend on ``num_workers`` or ``chunk_size``.
 
+    Raises:
+        WorkerError: A worker process died (killed, or out of memory).
+
     Example:
         >>> counts = count_synsets(["a dog on a sofa", "two dogs"])  # doctest: +SKIP
         >>> counts["n02084071"], counts.num_captions  # doctest: +SKIP
         (2, 2)
+        >>> files = CaptionFiles(["captions.txt"])  # doctest: +SKIP
+        >>> counts = count_synsets(files, num_workers=4)  # doctest: +SKIP
     """
     if extractor is None:
         from catlip.text import SynsetExtractor
 
         extractor = SynsetExtractor()
-    if num_workers > 0:
-        # Load WordNet (and the tagger) here, once: forked workers inherit them.
-        extractor("a dog")
-    total: Counter[str] = Counter()
-    num_captions = 0
-    strings = (_check_caption(c) for c in captions)
-    with Progress(enabled=progress, unit="captions", desc="counting") as bar:
-        for size, part in map_chunks(
-            _count_chunk, strings, state=extractor, num_workers=num_workers, chunk_size=chunk_size
-        ):
-            total.update(part)
-            num_captions += size
-            bar.update(size)
+    total, num_captions = count_captions(
+        captions, extractor, num_workers=num_workers, progress=progress, chunk_size=chunk_size
+    )
     return SynsetCounts(total, num_captions=num_captions, extractor_settings=extractor.settings)
 
 
@@ -336,9 +326,3 @@ def _non_negative_int(value: object, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < 0:
         raise ValueError(f"{what} must be a non-negative integer, got {value!r}")
     return int(value)
-
-
-def _check_caption(caption: object) -> str:
-    if not isinstance(caption, str):
-        raise TypeError(f"captions must be strings, got {type(caption).__name__}: {caption!r}")
-    return caption

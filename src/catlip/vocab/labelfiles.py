@@ -23,10 +23,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from catlip._engine import map_chunks, num_processes
 from catlip._version import __version__
 from catlip.errors import VocabularyFileError, VocabularyMismatchError
 from catlip.vocab._files import LABELS_KEYS, file_header, write_file
-from catlip.vocab._parallel import map_chunks
 from catlip.vocab._progress import Progress
 from catlip.vocab.readers import Record
 from catlip.vocab.vocabulary import Vocabulary
@@ -250,7 +250,8 @@ def label_records(
     Args:
         records: Records from :func:`~catlip.vocab.read_records`.
         vocab: The vocabulary; captions are labelled with :meth:`Vocabulary.encode_caption`.
-        num_workers: ``0``: this process; ``N > 0``: ``N`` worker processes.
+        num_workers: Processes that label, this one included: ``0`` or ``1``: this process
+            alone; ``N``: this process (which reads ``records``) and ``N - 1`` workers.
         progress: Show progress on stderr.
         chunk_size: Captions per worker task.
 
@@ -263,7 +264,7 @@ def label_records(
         >>> list(label_records([Record("a", "a dog")], vocab))  # doctest: +SKIP
         [('a', [0])]
     """
-    if num_workers > 0:
+    if num_processes(num_workers) > 1:
         vocab.encode_caption("a dog")  # load WordNet here once: forked workers inherit it
     keys: deque[str] = deque()
 

@@ -115,7 +115,8 @@ def label_shards(
         vocab: The vocabulary; captions are labelled with :meth:`Vocabulary.encode_caption`.
         folder: Where the label files go (it must exist).
         records: Reads one shard's records (default: :func:`read_records` with its defaults).
-        num_workers: ``0``: this process; ``N > 0``: ``N`` worker processes.
+        num_workers: Processes that label, this one included (``0`` or ``1``: this process
+            alone).
         progress: Show progress on stderr.
         chunk_size: Captions per worker task.
 

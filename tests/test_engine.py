@@ -1,0 +1,137 @@
+"""The parallel engine: one meaning of num_workers, and results that never depend on it."""
+
+from __future__ import annotations
+
+import gzip
+import multiprocessing
+import os
+from pathlib import Path
+
+import pytest
+
+from catlip import _engine
+from catlip.errors import InputFormatError
+from catlip.text import SynsetExtractor
+from catlip.vocab import (
+    CaptionFiles,
+    ReadReport,
+    Record,
+    Vocabulary,
+    count_synsets,
+    label_records,
+    read_records,
+)
+
+
+def _pid(state: None, part: _engine.Part) -> tuple[int, int, int]:
+    return part.index, part.count, os.getpid()
+
+
+@pytest.mark.parametrize("num_workers", [0, 1, 2, 3])
+def test_num_workers_counts_the_processes_this_one_included(num_workers: int) -> None:
+    parts = _engine.run_parts(_pid, None, num_workers=num_workers, what="a test worker")
+    processes = max(num_workers, 1)
+    assert [(index, count) for index, count, _ in parts] == [
+        (k, processes) for k in range(processes)
+    ]
+    assert parts[0][2] == os.getpid()  # part 0 runs here
+    assert len({pid for _, _, pid in parts}) == processes  # the others in as many workers
+
+
+def test_num_workers_is_checked_the_same_everywhere(tmp_path: Path) -> None:
+    vocab = Vocabulary(["n02084071"])
+    calls = [
+        lambda n: count_synsets(["a dog"], num_workers=n),
+        lambda n: SynsetExtractor().batch(["a dog"], num_workers=n),
+        lambda n: list(label_records([Record("k", "a dog")], vocab, num_workers=n)),
+        lambda n: _engine.run_parts(_pid, None, num_workers=n, what="a test worker"),
+    ]
+    for call in calls:
+        with pytest.raises(ValueError, match="num_workers must be >= 0"):
+            call(-1)
+        with pytest.raises(TypeError, match="num_workers must be an int"):
+            call(1.5)
+
+
+def _corpus(tmp_path: Path, captions: list[str]) -> list[Path]:
+    """Plain text (read in blocks), gzip and TSV (split by record), each with bad lines."""
+    bad = b"\xff\xfe not utf-8\n"
+    text = tmp_path / "a.txt"
+    text.write_bytes(("\n".join(captions[:2500]) + "\n").encode() + bad)
+    packed = tmp_path / "b.txt.gz"
+    packed.write_bytes(gzip.compress(bad + ("\n".join(captions[2500:4000]) + "\n").encode()))
+    table = tmp_path / "c.tsv"
+    rows = [f"{i}\t{c}" for i, c in enumerate(captions[4000:5000])]
+    table.write_bytes(("\n".join(rows) + "\n").encode() + bad)
+    return [text, packed, table]
+
+
+@pytest.mark.slow
+def test_library_counts_files_in_parallel_with_the_single_process_result(
+    tmp_path: Path, flickr_captions: list[str]
+) -> None:
+    extractor = SynsetExtractor()
+    text, packed, table = _corpus(tmp_path, flickr_captions)
+    for paths, options in (
+        ([text], {}),  # byte blocks
+        ([text, packed], {}),  # a gzip file: split by record
+        ([table], {"format": "tsv", "column": 1}),  # split by record
+        ([text, packed], {"shard": (1, 2), "shard_by": "file"}),  # a file shard
+    ):
+        reports, results = [], []
+        for num_workers in (0, 2, 3):
+            report = ReadReport()
+            files = CaptionFiles(paths, report=report, **options)  # type: ignore[arg-type]
+            results.append(count_synsets(files, extractor=extractor, num_workers=num_workers))
+            reports.append((report.num_records, report.num_bad, [str(b) for b in report.examples]))
+        assert results[0] == results[1] == results[2], options
+        assert reports[0] == reports[1] == reports[2], options
+        assert reports[0][1] >= 1  # the bad lines were seen, once
+        read = [r.caption for r in read_records(paths, **options)]  # type: ignore[arg-type]
+        assert results[0] == count_synsets(read, extractor=extractor), options
+
+
+@pytest.mark.slow
+def test_spawned_counting_processes_give_the_single_process_result(
+    tmp_path: Path, flickr_captions: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from catlip.vocab import _blocks
+
+    text, _, _ = _corpus(tmp_path, flickr_captions)
+    extractor = SynsetExtractor()
+    alone = count_synsets(CaptionFiles([text]), extractor=extractor)
+    monkeypatch.setattr(_engine, "process_context", lambda: multiprocessing.get_context("spawn"))
+    monkeypatch.setattr(_blocks, "BLOCK_SIZE", 4096)  # many blocks: the workers take some
+    assert count_synsets(CaptionFiles([text]), extractor=extractor, num_workers=2) == alone
+
+
+def test_caption_files_iterate_like_read_records_and_check_inputs_at_once(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "captions.txt"
+    path.write_text("\ufeffa dog\r\na cat\n\nlast line", encoding="utf-8")
+    files = CaptionFiles(path)
+    assert list(files) == [r.caption for r in read_records([path])]
+    assert files.report.num_records == 4
+    with pytest.raises(InputFormatError, match="does not exist"):
+        CaptionFiles([tmp_path / "missing.txt"])
+
+
+def test_map_chunks_maps_here_too_when_the_workers_are_busy() -> None:
+    pids = [
+        pid
+        for _, chunk in _engine.map_chunks(
+            _slow_pid, range(40), state=None, num_workers=2, chunk_size=1
+        )
+        for pid in chunk
+    ]
+    assert len(pids) == 40
+    assert os.getpid() in pids  # this process took chunks while its one worker was busy
+    assert len(set(pids)) == 2
+
+
+def _slow_pid(state: None, chunk: list[int]) -> list[int]:
+    import time
+
+    time.sleep(0.02)
+    return [os.getpid() for _ in chunk]
