@@ -14,10 +14,10 @@ Example:
 """
 
 from catlip.text.extractor import ALGORITHM, REFERENCE_ALGORITHM, SynsetExtractor, extract_synsets
-from catlip.text.ids import format_wnid, is_wnid, synset, wnid
 from catlip.text.senses import CONCRETE_LEXNAMES, SensePolicy, builtin_overrides
 from catlip.text.similarity import match_synset, resolve_label
 from catlip.text.tokenize import clean_caption, tokenize
+from catlip.wordnet import format_wnid, is_wnid, synset, wnid
 
 __all__ = [
     "ALGORITHM",

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from catlip.resources import wordnet
-from catlip.text.ids import format_wnid, is_wnid, synset
+from catlip.wordnet import format_wnid, is_wnid, synset
+from catlip.wordnet import reader as wordnet
 
 __all__ = ["match_synset", "resolve_label"]
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from catlip.transfer.names import ParsedLabel, candidate_synsets, parse_label, subphrases
-from catlip.transfer.stats import information_content, tagged_count
+from catlip.wordnet.stats import information_content, tagged_count
 
 __all__ = ["Ancestry", "Candidate", "choose_senses", "sense_candidates", "viable_candidates"]
 

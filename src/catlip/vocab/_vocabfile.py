@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from catlip.errors import VocabularyFileError, VocabularyMismatchError
-from catlip.resources import WORDNET_VERSION
 from catlip.vocab._io import atomic_write, read_json_file
 from catlip.vocab.vocabulary import (
     VOCABULARY_FORMAT,
@@ -18,6 +17,7 @@ from catlip.vocab.vocabulary import (
     Vocabulary,
     check_wordnet_nouns,
 )
+from catlip.wordnet import WORDNET_VERSION
 
 if TYPE_CHECKING:
     from catlip.text import SynsetExtractor

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from catlip.errors import VocabularyFileError, VocabularyMismatchError
-from catlip.resources import WORDNET_VERSION
 from catlip.vocab._io import atomic_write, check_wnid, read_json_file
 from catlip.vocab._parallel import map_chunks
 from catlip.vocab._progress import Progress
+from catlip.wordnet import WORDNET_VERSION
 
 if TYPE_CHECKING:
     from catlip.text import SynsetExtractor

@@ -351,7 +351,7 @@ class Vocabulary:
             ('dog.n.01',)
         """
         if self._names is None:
-            from catlip.vocab._names import synset_names
+            from catlip.wordnet import synset_names
 
             self._names = synset_names(self._wnids)
         return self._names
@@ -421,7 +421,7 @@ def check_wordnet_nouns(wnids: Sequence[str], *, source: str) -> None:
         wnids: Well-formed wnids in class order.
         source: What they were read from, for the message (``"vocabulary file vocab.json"``).
     """
-    from catlip.text.ids import unknown_wnids
+    from catlip.wordnet import unknown_wnids
 
     unknown = set(unknown_wnids(wnids))
     if not unknown:
