@@ -18,8 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from catlip.wordnet import is_wnid, synset_of_id
-from catlip.wordnet import reader as wordnet
+from catlip.wordnet import is_wnid, reader, synset_of_id
 from catlip.wordnet.db import wordnet_db
 
 __all__ = [
@@ -168,7 +167,7 @@ def candidate_synsets(name: str) -> list[Any]:
         >>> [s.name() for s in candidate_synsets("great white shark")]
         ['great_white_shark.n.01']
     """
-    wn = wordnet()
+    wn = reader()
     found: dict[str, Any] = {}
     for form in lookup_forms(name):
         for sense in wn.synsets(form, pos="n"):
@@ -232,7 +231,7 @@ def is_modifier(word: str) -> bool:
         >>> is_modifier("smooth"), is_modifier("kitchen")
         (True, False)
     """
-    wn = wordnet()
+    wn = reader()
     return bool(wn.synsets(word, pos="a") or wn.synsets(word, pos="s"))
 
 
