@@ -1,7 +1,7 @@
 """The WordNet 3.0 files shipped inside catlip: ``catlip/data/wordnet-3.0.zip``.
 
-The archive holds Princeton WordNet 3.0's database files, byte for byte as NLTK's ``wordnet``
-data package has them (synset offsets are byte positions, so nothing may change), each compressed
+The archive holds Princeton WordNet 3.0's database files as NLTK's ``wordnet`` data package
+(``corpora/wordnet``) has them, byte for byte (synset offsets are byte positions), each compressed
 with LZMA (7.9 MB instead of 36 MB), and WordNet's licence as ``LICENSE``. ``tools/
 bundle_wordnet.py`` makes it. Members are decompressed when first read; the data files (which
 the readers keep for the whole process) are cached here so the extractor and NLTK's reader share
