@@ -10,7 +10,7 @@ It is found through NLTK's normal search path (the ``NLTK_DATA`` environment var
 downloads anything: on a cluster every rank would race to write the same files. Run
 ``catlip download`` once instead, or point ``NLTK_DATA`` at an existing ``nltk_data`` directory.
 
-:func:`wordnet` and :data:`WORDNET_VERSION` are kept for catlip 0.1's callers;
+:func:`wordnet` and ``WORDNET_VERSION`` are kept for catlip 0.1's callers;
 :func:`catlip.wordnet.reader` and :data:`catlip.wordnet.WORDNET_VERSION` are their home now.
 
 Example:

@@ -4,8 +4,9 @@
 - :func:`wnid`, :func:`synset`, :func:`is_wnid`: convert between NLTK synsets and wnids.
 - :func:`match_synset`: match a label or synset to candidate wnids by path similarity.
 
-Nothing here loads WordNet at import; the first extraction reads the WordNet files it needs
-(about 0.15 s, :mod:`catlip.text.wndb`), and :func:`synset` loads NLTK's reader (about 1 s).
+Nothing here loads WordNet at import; the first extraction reads the files it needs from the
+WordNet 3.0 that ships inside catlip (:mod:`catlip.wordnet`), and :func:`synset` loads NLTK's
+reader over the same files (about 1 s).
 
 Example:
     >>> from catlip.text import extract_synsets, synset
