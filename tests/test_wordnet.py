@@ -185,3 +185,25 @@ def test_a_damaged_bundle_is_refused_with_the_fix(tmp_path: Path) -> None:
     wrong = _with_bundle(_damaged_bundle(tmp_path / "c.zip", replace={"data.noun": newer}), code)
     last = wrong.stderr.strip().splitlines()[-1]
     assert last.startswith("catlip.errors.ResourceVersionError:") and "says version 3.1" in last
+
+
+def test_first_use_from_many_threads_loads_once() -> None:
+    code = (
+        "import threading\n"
+        "from catlip.text import extract_synsets\n"
+        "from catlip.wordnet import reader, synset_name\n"
+        "from catlip.wordnet.db import wordnet_db\n"
+        "barrier, results = threading.Barrier(6), []\n"
+        "def work():\n"
+        "    barrier.wait()\n"
+        "    results.append((id(wordnet_db()), id(reader()), extract_synsets('a dog on a couch'),\n"
+        "                    synset_name(reader().synset('kite.n.03').offset())))\n"
+        "threads = [threading.Thread(target=work) for _ in range(6)]\n"
+        "for t in threads: t.start()\n"
+        "for t in threads: t.join()\n"
+        "assert len(results) == 6 and len(set(map(repr, results))) == 1, results\n"
+        "print(results[0][2:])\n"
+    )
+    result = _python(code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "(['n02084071', 'n04256520'], 'kite.n.03')"
