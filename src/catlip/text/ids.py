@@ -1,21 +1,6 @@
 """Moved to :mod:`catlip.wordnet` (this name is kept for catlip 0.1's imports)."""
 
-from catlip.wordnet.ids import (
-    WNID_PATTERN,
-    format_wnid,
-    is_wnid,
-    synset,
-    synset_of_id,
-    unknown_wnids,
-    wnid,
-)
+from catlip.wordnet import ids as _moved
+from catlip.wordnet.ids import *  # noqa: F403
 
-__all__ = [
-    "WNID_PATTERN",
-    "format_wnid",
-    "is_wnid",
-    "synset",
-    "synset_of_id",
-    "unknown_wnids",
-    "wnid",
-]
+__all__ = list(_moved.__all__)

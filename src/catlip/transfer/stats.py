@@ -1,17 +1,6 @@
 """Moved to :mod:`catlip.wordnet.stats` (this name is kept for catlip 0.1's imports)."""
 
-from catlip.wordnet.stats import (
-    NOUN_SYNSETS,
-    descendant_counts,
-    information_content,
-    tagged_count,
-    write_stats_table,
-)
+from catlip.wordnet import stats as _moved
+from catlip.wordnet.stats import *  # noqa: F403
 
-__all__ = [
-    "NOUN_SYNSETS",
-    "descendant_counts",
-    "information_content",
-    "tagged_count",
-    "write_stats_table",
-]
+__all__ = list(_moved.__all__)
