@@ -36,10 +36,10 @@ from typing import Any
 
 import torch
 
-from catlip.resources import wordnet
 from catlip.text import wnid
 from catlip.transfer import resolve_labels, transfer_init
 from catlip.vocab import Vocabulary
+from catlip.wordnet import reader
 
 DATA = Path(__file__).resolve().parent / "data"
 SETS = {
@@ -59,7 +59,7 @@ def load(file: str, key: str) -> list[tuple[str, str]]:
 
 def first_sense(label: str) -> str | None:
     name = label.split("(")[0].strip(" _").replace(" ", "_")
-    senses = wordnet().synsets(name, pos="n")
+    senses = reader().synsets(name, pos="n")
     return wnid(senses[0]) if senses else None
 
 
@@ -84,7 +84,7 @@ def accuracy(rows: list[tuple[str, str]], vocab: Vocabulary) -> dict[str, Any]:
 def frequent_noun_vocabulary(size: int) -> Vocabulary:
     """WordNet's ``size`` noun synsets with the highest tagged-corpus counts (ties: file order)."""
     scored = []
-    for position, synset in enumerate(wordnet().all_synsets("n")):
+    for position, synset in enumerate(reader().all_synsets("n")):
         count = sum(lemma.count() for lemma in synset.lemmas())
         scored.append((-count, position, wnid(synset)))
     scored.sort()
@@ -120,7 +120,7 @@ def run_cold(path: str) -> int:
     labels = distinct_imagenet_labels(load(*SETS["imagenet1k_clip_names"]))
     head = torch.nn.Linear(FEATURES, HEAD_ROWS)
     classifier = torch.nn.Linear(FEATURES, len(labels))
-    wordnet()
+    reader()
     start, cpu_start = time.perf_counter(), time.process_time()
     transfer_init(classifier, labels, head=head, vocab=vocab)
     seconds = {
@@ -133,9 +133,9 @@ def run_cold(path: str) -> int:
 
 def main() -> int:
     start = time.perf_counter()
-    wordnet()
+    reader()
     report: dict[str, Any] = {"wordnet_load_seconds": round(time.perf_counter() - start, 2)}
-    everything = Vocabulary([wnid(s) for s in wordnet().all_synsets("n")])
+    everything = Vocabulary([wnid(s) for s in reader().all_synsets("n")])
     report["accuracy_vocab"] = f"all {len(everything)} WordNet 3.0 noun synsets"
 
     imagenet = load(*SETS["imagenet1k_clip_names"])

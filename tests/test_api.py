@@ -98,6 +98,20 @@ PUBLIC_NAMES = {
         "transfer_init",
         "zero_shot_classifier",
     ],
+    "catlip.wordnet": [
+        "WNID_PATTERN",
+        "WORDNET_VERSION",
+        "format_wnid",
+        "is_wnid",
+        "reader",
+        "synset",
+        "synset_name",
+        "synset_names",
+        "synset_of_id",
+        "synset_offset",
+        "unknown_wnids",
+        "wnid",
+    ],
     "catlip.vocab": [
         "BadRecord",
         "BatchCounter",
@@ -152,11 +166,10 @@ SIGNATURES = {
     "catlip.losses:catlip_loss": "logits, targets, *reduction='batch_mean', *label_smoothing=0.0, "
     "*pos_weight=None, *sparse=None, *validate_args=True",
     "catlip.resources:check_resources": "*tagger=False",
-    "catlip.resources:download": "*directory=None, *packages=(Resource(package='wordnet', "
-    "path='corpora/wordnet', description='WordNet 3.0 (nouns, synsets, "
-    "lemmas)'), Resource(package='averaged_perceptron_tagger_eng', "
+    "catlip.resources:download": "*directory=None, "
+    "*packages=(Resource(package='averaged_perceptron_tagger_eng', "
     "path='taggers/averaged_perceptron_tagger_eng', "
-    'description="NLTK\'s English perceptron POS tagger")), '
+    'description="NLTK\'s English perceptron POS tagger"),), '
     "*index_url=None",
     "catlip.text:SynsetExtractor": "*pos='wordnet', *noun_share=0.5, *compounds=True, "
     "*common_nouns_only=True, *concrete_share=0.25, "
@@ -207,6 +220,14 @@ SIGNATURES = {
     "catlip.vocab:multi_hot": "index_lists, num_classes, *dtype=None",
     "catlip.vocab:pad_labels": "index_lists, *pad_value=-1, *length=None",
     "catlip.vocab:shard_labels_path": "shard, folder",
+    "catlip.wordnet:reader": "",
+    "catlip.wordnet:synset": "wnid",
+    "catlip.wordnet:synset_name": "offset",
+    "catlip.wordnet:synset_names": "wnids",
+    "catlip.wordnet:synset_of_id": "synset_id",
+    "catlip.wordnet:synset_offset": "name",
+    "catlip.wordnet:unknown_wnids": "wnids",
+    "catlip.wordnet:wnid": "synset",
 }
 
 

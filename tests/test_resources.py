@@ -1,4 +1,4 @@
-"""catlip.resources and `catlip download`: finding, loading and fetching NLTK data."""
+"""catlip.resources, `catlip download` and catlip.wordnet's NLTK reader: loading, fetching."""
 
 from __future__ import annotations
 
@@ -15,8 +15,10 @@ import pytest
 import torch
 
 import catlip
+import catlip.wordnet._nltk as nltk_wordnet
 from catlip import resources
 from catlip.errors import CatlipError, MissingResourceError, ResourceVersionError
+from catlip.wordnet import WORDNET_VERSION, reader
 
 # Offsets of a few noun synsets and their names in WordNet 3.0 (tench = ImageNet's n01440764).
 KNOWN = {
@@ -51,11 +53,16 @@ def empty_nltk_data(tmp_path: Path) -> dict[str, str]:
 
 
 def test_wordnet_is_version_3_and_offsets_are_wnids() -> None:
-    wn = resources.wordnet()
-    assert wn.get_version() == resources.WORDNET_VERSION == "3.0"
+    wn = reader()
+    assert wn.get_version() == WORDNET_VERSION == resources.WORDNET_VERSION == "3.0"
     for offset, name in KNOWN.items():
         assert wn.synset_from_pos_and_offset("n", offset).name() == name
-    assert resources.wordnet() is wn  # loaded once per process
+    assert reader() is wn  # loaded once per process
+
+
+def test_resources_wordnet_is_deprecated_and_returns_the_same_reader() -> None:
+    with pytest.warns(DeprecationWarning, match=r"catlip\.wordnet\.reader\(\)"):
+        assert resources.wordnet() is reader()
 
 
 def test_pos_tagger_tags_penn_treebank() -> None:
@@ -66,13 +73,54 @@ def test_pos_tagger_tags_penn_treebank() -> None:
     ]
 
 
-def test_missing_wordnet_names_the_fix(empty_nltk_data: dict[str, str]) -> None:
-    result = _run("from catlip.resources import wordnet; wordnet()", empty_nltk_data)
-    assert result.returncode != 0
-    last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith("catlip.errors.MissingResourceError:")
-    assert "catlip download" in last and "'wordnet'" in last and "NLTK_DATA" in last
-    assert "LookupError:" not in result.stderr  # no raw NLTK traceback
+_NO_WORDNET_ON_NLTK_PATH = (
+    "import os, nltk.data\n"
+    "for entry in nltk.data.path:\n"
+    "    for name in ('corpora/wordnet', 'corpora/wordnet.zip'):\n"
+    "        assert not os.path.exists(os.path.join(entry, name)), (entry, name)\n"
+    "try:\n"
+    "    nltk.data.find('corpora/wordnet')\n"
+    "    raise SystemExit('NLTK found a WordNet')\n"
+    "except LookupError:\n"
+    "    pass\n"
+)
+
+
+@pytest.mark.parametrize("nltk_data", ["empty", "unset"])
+def test_wordnet_ships_with_catlip(tmp_path: Path, nltk_data: str) -> None:
+    env = _env(HOME=str(tmp_path))
+    if nltk_data == "empty":
+        (tmp_path / "nltk_data").mkdir(mode=0o700)
+        env["NLTK_DATA"] = str(tmp_path / "nltk_data")
+    else:
+        env.pop("NLTK_DATA", None)
+    code = _NO_WORDNET_ON_NLTK_PATH + (
+        "from catlip.text import SynsetExtractor, extract_synsets\n"
+        "from catlip.wordnet import reader, synset_names\n"
+        "labels = extract_synsets('Two dogs near a fire hydrant')\n"
+        "print(labels, synset_names(labels), SynsetExtractor()('a cat'))\n"
+        "print(reader().synset('dog.n.01').offset(), reader().get_version())\n"
+    )
+    result = _run(code, env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "['n02084071', 'n03346898'] ('dog.n.01', 'fireplug.n.01') ['n02121620']",
+        "2084071 3.0",
+    ]
+
+
+def test_a_wordnet_in_nltk_data_is_ignored(tmp_path: Path) -> None:
+    other = tmp_path / "nltk_data" / "corpora" / "wordnet"
+    other.mkdir(parents=True)
+    header = b"  1 This software and database is being provided to you, the LICENSEE, by\n"
+    (other / "data.noun").write_bytes(header + b"  2 WordNet 3.1 Copyright 2011 by Princeton.\n")
+    code = (
+        "from catlip.text import extract_synsets\nfrom catlip.wordnet import reader\n"
+        "print(extract_synsets('a dog'), reader().get_version())\n"
+    )
+    result = _run(code, _env(NLTK_DATA=str(tmp_path / "nltk_data"), HOME=str(tmp_path)))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['n02084071'] 3.0"
 
 
 def test_missing_tagger_names_the_fix(empty_nltk_data: dict[str, str]) -> None:
@@ -92,15 +140,15 @@ def test_wrong_wordnet_version_is_refused(monkeypatch: pytest.MonkeyPatch) -> No
         def get_version(self) -> str:
             return "3.1"
 
-    monkeypatch.setattr(resources, "_wordnet", None)
-    monkeypatch.setattr(resources, "_make_reader", lambda root: FakeReader())
-    with pytest.raises(ResourceVersionError, match=r"WordNet 3\.0.*found version 3\.1"):
-        resources.wordnet()
-    assert resources._wordnet is None  # nothing half-loaded is kept
+    monkeypatch.setattr(nltk_wordnet, "_reader", None)
+    monkeypatch.setattr(nltk_wordnet, "_make_reader", lambda: FakeReader())
+    with pytest.raises(ResourceVersionError, match=r"WordNet 3\.0.*says version 3\.1"):
+        reader()
+    assert nltk_wordnet._reader is None  # nothing half-loaded is kept
 
 
 def test_lookups_are_thread_safe() -> None:
-    wn = resources.wordnet()
+    wn = reader()
     offsets = sorted(wn._lemma_pos_offset_map["dog"]["n"] + wn._lemma_pos_offset_map["cat"]["n"])
     names = {off: wn.synset_from_pos_and_offset("n", off).name() for off in offsets}
     wn._synset_offset_cache.clear()  # force file reads from every thread at once
@@ -131,7 +179,7 @@ def test_lookups_are_thread_safe() -> None:
 
 
 def _names_in_worker(offsets: list[int]) -> list[str]:
-    wn = resources.wordnet()
+    wn = reader()
     names = []
     for off in offsets:
         wn._synset_offset_cache.clear()  # every lookup reads the data file
@@ -157,7 +205,7 @@ class _SynsetNames(torch.utils.data.Dataset[str]):
         return len(self.offsets)
 
     def __getitem__(self, i: int) -> str:
-        return str(resources.wordnet().synset_from_pos_and_offset("n", self.offsets[i]).name())
+        return str(reader().synset_from_pos_and_offset("n", self.offsets[i]).name())
 
 
 def test_spawned_dataloader_workers_load_wordnet_themselves() -> None:
@@ -193,20 +241,12 @@ def test_import_catlip_loads_no_nltk_and_no_torch() -> None:
 )
 def test_importing_a_module_loads_no_nltk_data(module: str) -> None:
     code = (
-        f"import {module}, catlip.resources as r\nassert r._wordnet is None and r._tagger is None\n"
+        f"import {module}, catlip.resources as r\n"
+        "import catlip.wordnet._nltk as n, catlip.wordnet.db as d\n"
+        "assert n._reader is None and d._db is None and r._tagger is None\n"
     )
     result = _run(code, _env())
     assert result.returncode == 0, result.stderr
-
-
-def test_first_use_of_catlip_text_without_data_names_the_fix(
-    empty_nltk_data: dict[str, str],
-) -> None:
-    code = "import catlip.text\ncatlip.text.extract_synsets('a dog on a couch')\n"
-    result = _run(code, empty_nltk_data)
-    assert result.returncode != 0
-    last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith("catlip.errors.MissingResourceError:") and "catlip download" in last
 
 
 def _fake_package_server(root: Path) -> str:
@@ -244,8 +284,8 @@ def test_download_installs_missing_packages_then_is_a_no_op(tmp_path: Path) -> N
 
     first = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
     assert first.returncode == 0, first.stderr
-    assert "downloaded wordnet, averaged_perceptron_tagger_eng" in first.stderr
-    assert (target / "corpora" / "wordnet" / "README").is_file()
+    assert "downloaded averaged_perceptron_tagger_eng" in first.stderr
+    assert not (target / "corpora").exists()  # WordNet ships with catlip
     assert (target / "taggers" / "averaged_perceptron_tagger_eng" / "README").is_file()
     assert not [p for p in target.iterdir() if p.name.startswith(".catlip-download-")]
 
@@ -266,7 +306,9 @@ def test_download_offline_fails_in_one_line_and_writes_nothing(tmp_path: Path) -
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("catlip download: error: could not download NLTK package 'wordnet'")
+    assert lines[0].startswith(
+        "catlip download: error: could not download NLTK package 'averaged_perceptron_tagger_eng'"
+    )
     assert list(target.iterdir()) == []
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import subprocess
 import sys
@@ -211,9 +212,9 @@ def test_builtin_overrides_resolve() -> None:
 
 
 def synset_by_name(name: str):  # type: ignore[no-untyped-def]
-    from catlip.resources import wordnet
+    from catlip.wordnet import reader
 
-    return wordnet().synset(name)
+    return reader().synset(name)
 
 
 def test_wnid_helpers() -> None:
@@ -289,31 +290,22 @@ def test_thread_safety(flickr_captions: list[str]) -> None:
     assert all(results[k] == expected for k in range(4))
 
 
-def test_import_is_lazy_and_missing_wordnet_raises(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_import_is_lazy_and_extraction_needs_no_nltk_data(tmp_path) -> None:  # type: ignore[no-untyped-def]
     code = (
-        "import sys, nltk.data\n"
+        "import sys\n"
         "import catlip.text as t\n"
-        "import catlip.resources as r\n"
-        "assert r._wordnet is None, 'WordNet loaded at import'\n"
-        "try:\n"
-        "    nltk.data.find('corpora/wordnet')\n"
-        "    print('SKIP'); sys.exit(0)\n"
-        "except LookupError:\n"
-        "    pass\n"
-        "from catlip.errors import MissingResourceError\n"
-        "try:\n"
-        "    t.extract_synsets('a dog')\n"
-        "except MissingResourceError as e:\n"
-        "    print('OK', e)\n"
+        "import catlip.wordnet._nltk as n, catlip.wordnet.db as d\n"
+        "assert n._reader is None and d._db is None, 'WordNet loaded at import'\n"
+        "print(t.extract_synsets('a dog'))\n"
     )
     env = {"NLTK_DATA": str(tmp_path), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    if "PYTHONPATH" in os.environ:
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
     )
     assert out.returncode == 0, out.stderr
-    if out.stdout.startswith("SKIP"):
-        pytest.skip("WordNet is installed in a default NLTK location")
-    assert out.stdout.startswith("OK") and "catlip download" in out.stdout
+    assert out.stdout == "['n02084071']\n"
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,6 @@ from torch import nn
 from catlip.cli import main
 from catlip.errors import LabelResolutionError
 from catlip.heads import CatLIPHead
-from catlip.resources import wordnet
 from catlip.text import wnid
 from catlip.transfer import (
     CoverageReport,
@@ -22,6 +21,7 @@ from catlip.transfer import (
     zero_shot_classifier,
 )
 from catlip.vocab import Vocabulary
+from catlip.wordnet import reader
 
 NAMES = ("tench.n.01", "dog.n.01", "restaurant.n.01", "kitchen.n.01", "cat.n.01")
 LABELS = ["tench", "puppy", "restaurant_kitchen", "qwxzv blorf", "n02121620"]  # cat by wnid
@@ -29,7 +29,7 @@ LABELS = ["tench", "puppy", "restaurant_kitchen", "qwxzv blorf", "n02121620"]  #
 
 @pytest.fixture(scope="module")
 def vocab() -> Vocabulary:
-    return Vocabulary([str(wnid(wordnet().synset(n))) for n in NAMES], counts=[5, 9, 3, 3, 7])
+    return Vocabulary([str(wnid(reader().synset(n))) for n in NAMES], counts=[5, 9, 3, 3, 7])
 
 
 def make_head(vocab: Vocabulary, features: int = 6) -> CatLIPHead:

@@ -14,19 +14,20 @@ from torch import nn
 import catlip.transfer.names as names_module
 import catlip.transfer.senses as senses_module
 from catlip.cli import main
-from catlip.resources import wordnet
 from catlip.text import wnid
 from catlip.transfer import coverage, resolve_labels, transfer_init, zero_shot_classifier
 from catlip.transfer.coverage import duplicate_groups
 from catlip.transfer.names import MAX_LABEL_WORDS, MAX_LEMMA_WORDS, subphrases
 from catlip.vocab import Vocabulary
+from catlip.wordnet import reader
+from catlip.wordnet.db import wordnet_db
 
 DATA = Path(__file__).resolve().parents[1] / "benchmarks" / "data"
 NAMES = ("projectile.n.01", "missile.n.01", "sunglasses.n.01", "dog.n.01", "tench.n.01")
 
 
 def w(name: str) -> str:
-    return str(wnid(wordnet().synset(name)))
+    return str(wnid(reader().synset(name)))
 
 
 @pytest.fixture(scope="module")
@@ -166,9 +167,7 @@ def test_subphrases_lookups_grow_linearly(flickr_captions: list[str], lookups: l
 
 def test_max_lemma_words_is_wordnets_longest_noun() -> None:
     longest = max(
-        len(re.findall(r"[a-z0-9]+", lemma.lower()))
-        for lemma, by_pos in wordnet()._lemma_pos_offset_map.items()
-        if "n" in by_pos
+        len(re.findall(r"[a-z0-9]+", lemma.lower())) for lemma in wordnet_db().noun_lemmas()
     )
     assert longest == MAX_LEMMA_WORDS
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from catlip.resources import wordnet
 from catlip.text import wnid
 from catlip.transfer import LabelMatch, resolve_labels
 from catlip.transfer.names import candidate_synsets, lookup_forms, parse_label, subphrases
 from catlip.transfer.senses import choose_senses
 from catlip.vocab import Vocabulary
+from catlip.wordnet import reader
 
 
 def w(name: str) -> str:
-    return str(wnid(wordnet().synset(name)))
+    return str(wnid(reader().synset(name)))
 
 
 def vocab_of(*names: str) -> Vocabulary:
@@ -128,8 +128,8 @@ def test_similar_takes_the_most_path_similar_vocabulary_synset() -> None:
     (match,) = resolve_labels(["puppy"], vocab)
     assert match.method == "similar"
     assert match.names == ("dog.n.01",)
-    puppy = wordnet().synset("puppy.n.01")
-    assert match.similarity == pytest.approx(puppy.path_similarity(wordnet().synset("dog.n.01")))
+    puppy = reader().synset("puppy.n.01")
+    assert match.similarity == pytest.approx(puppy.path_similarity(reader().synset("dog.n.01")))
 
 
 def test_similar_respects_the_threshold() -> None:

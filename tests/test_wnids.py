@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from catlip.errors import VocabularyFileError
 from catlip.text import is_wnid
-from catlip.text.ids import WNID_PATTERN, unknown_wnids
 from catlip.transfer.names import parse_label, synset_of_id
 from catlip.vocab import SynsetCounts, Vocabulary
+from catlip.wordnet import WNID_PATTERN, unknown_wnids
 
 DOG, CAT = "n02084071", "n02121808"
 

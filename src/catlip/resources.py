@@ -1,25 +1,22 @@
 """The NLTK data catlip needs: finding it, loading it once per process, downloading it.
 
-catlip reads two NLTK resources:
+WordNet 3.0 ships inside catlip (:mod:`catlip.wordnet`), so the only NLTK data package left is
+**the English averaged-perceptron POS tagger** (``averaged_perceptron_tagger_eng``), used only by
+extractors that ask for POS tagging (``SynsetExtractor(pos="tagger")``) and by the paper's
+reference labeller.
 
-- **WordNet 3.0** (package ``wordnet``): synset ids are ``n`` + the 8-digit data-file offset
-  (``n01440764``, the ImageNet wnid form), and offsets differ between WordNet versions, so no other
-  version is accepted.
-- **The English averaged-perceptron POS tagger** (package ``averaged_perceptron_tagger_eng``), used
-  only by extractors that ask for POS tagging.
+It is found through NLTK's normal search path (the ``NLTK_DATA`` environment variable, then
+``nltk.data.path``) and loaded lazily, once per process, on first use. Library code never
+downloads anything: on a cluster every rank would race to write the same files. Run
+``catlip download`` once instead, or point ``NLTK_DATA`` at an existing ``nltk_data`` directory.
 
-They are found through NLTK's normal search path (the ``NLTK_DATA`` environment variable, then
-``nltk.data.path``) and loaded lazily, once per process, on first use. Library code never downloads
-anything: on a cluster every rank would race to write the same files. Run ``catlip download`` once
-instead, or point ``NLTK_DATA`` at an existing ``nltk_data`` directory.
-
-The loaded objects are safe to use from threads, from forked DataLoader workers (file handles are
-reopened in the child) and from spawned workers (which load their own copy on first use).
+:func:`wordnet` and ``WORDNET_VERSION`` are kept for catlip 0.1's callers;
+:func:`catlip.wordnet.reader` and :data:`catlip.wordnet.WORDNET_VERSION` are their home now.
 
 Example:
-    >>> from catlip.resources import wordnet
-    >>> wordnet().synset("tench.n.01").offset()
-    1440764
+    >>> from catlip.resources import pos_tagger
+    >>> pos_tagger().tag(["a", "dog"])
+    [('a', 'DT'), ('dog', 'NN')]
 """
 
 from __future__ import annotations
@@ -28,7 +25,6 @@ import contextlib
 import io
 import os
 import shutil
-import sys
 import tempfile
 import threading
 import warnings
@@ -37,7 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from catlip.errors import DownloadError, MissingResourceError, ResourceVersionError
+from catlip.errors import DownloadError, MissingResourceError
+from catlip.wordnet import WORDNET_VERSION, reader
 
 if TYPE_CHECKING:
     from nltk.corpus.reader.wordnet import WordNetCorpusReader
@@ -53,9 +50,6 @@ __all__ = [
     "pos_tagger",
     "wordnet",
 ]
-
-WORDNET_VERSION = "3.0"
-"""The only WordNet version catlip accepts (its offsets are the ImageNet wnids)."""
 
 
 @dataclass(frozen=True)
@@ -73,19 +67,17 @@ class Resource:
     description: str
 
 
-WORDNET = Resource("wordnet", "corpora/wordnet", "WordNet 3.0 (nouns, synsets, lemmas)")
 TAGGER = Resource(
     "averaged_perceptron_tagger_eng",
     "taggers/averaged_perceptron_tagger_eng",
     "NLTK's English perceptron POS tagger",
 )
-PACKAGES: tuple[Resource, ...] = (WORDNET, TAGGER)
-"""Every NLTK package catlip can use; ``catlip download`` fetches exactly these."""
+PACKAGES: tuple[Resource, ...] = (TAGGER,)
+"""Every NLTK package catlip can use; ``catlip download`` fetches exactly these. (WordNet is not
+one: it ships inside catlip.)"""
 
 _lock = threading.RLock()
-_wordnet: WordNetCorpusReader | None = None
 _tagger: PerceptronTagger | None = None
-_fork_hook_registered = False
 
 
 def _fix_message(resource: Resource) -> str:
@@ -109,8 +101,8 @@ def find_resource(resource: Resource) -> str:
             folders searched and the command that installs it.
 
     Example:
-        >>> from catlip.resources import WORDNET, find_resource
-        >>> find_resource(WORDNET).endswith("wordnet")
+        >>> from catlip.resources import TAGGER, find_resource
+        >>> find_resource(TAGGER).endswith("averaged_perceptron_tagger_eng")
         True
     """
     return str(_find(resource))
@@ -129,120 +121,22 @@ def _find(resource: Resource) -> Any:
         ) from None
 
 
-def _find_unzipped(resource: Resource) -> Path | None:
-    """Where ``nltk.data.find`` finds ``resource`` when an ``NLTK_DATA`` folder has it unzipped.
-
-    ``NLTK_DATA``'s folders come first in NLTK's search, so the first one holding the resource as
-    a folder is NLTK's answer too; this spares importing nltk (a quarter of a second) on the
-    usual set-up. ``None`` (ask NLTK): nltk is already imported (its search path may have been
-    changed), an entry is a file (NLTK reads zip files as folders), the resource is not a folder,
-    or no ``NLTK_DATA`` folder has it.
-    """
-    if "nltk" in sys.modules:
-        return None
-    for entry in os.environ.get("NLTK_DATA", "").split(os.pathsep):
-        folder = Path(os.path.expanduser(entry))
-        if not entry or not folder.exists():
-            continue  # NLTK skips these too
-        if not folder.is_dir():
-            return None
-        candidate = folder / resource.path
-        if candidate.exists():
-            return candidate if candidate.is_dir() else None
-    return None
-
-
-def _reopen_files_after_fork() -> None:
-    # A forked child shares open file descriptions (and so their read offsets) with its parent;
-    # WordNet reads synsets by seek + readline, so the child must use handles of its own.
-    reader = _wordnet
-    if reader is not None:
-        reader._data_file_map = {}
-        reader._key_count_file = None
-        reader._catlip_lock = threading.RLock()
-
-
-def _make_reader(root: Any) -> WordNetCorpusReader:
-    from nltk.corpus.reader.wordnet import WordNetCorpusReader
-
-    class _LockedWordNet(WordNetCorpusReader):  # type: ignore[misc]
-        """WordNet whose file reads are serialized (seek + readline is not thread-safe)."""
-
-        _catlip_lock = threading.RLock()
-
-        def synset_from_pos_and_offset(self, pos: str, offset: int) -> Any:
-            with self._catlip_lock:
-                return super().synset_from_pos_and_offset(pos, offset)
-
-        def lemma_count(self, lemma: Any) -> int:
-            with self._catlip_lock:
-                return int(super().lemma_count(lemma))
-
-        def get_version(self) -> str:
-            with self._catlip_lock:
-                return str(super().get_version())
-
-        def map_wn(self, version: str = "wordnet") -> None:
-            # NLTK maps other WordNet versions' sense keys onto this one for its multilingual
-            # (OMW) functions, which catlip never uses; skipping it halves the load time.
-            return None
-
-    with warnings.catch_warnings():
-        # catlip does not use the multilingual (OMW) functions, so NLTK's warning is noise.
-        warnings.filterwarnings("ignore", message=".*multilingual functions.*")
-        reader = _LockedWordNet(root, None)
-    reader._catlip_lock = threading.RLock()
-    return reader
-
-
-def _check_version(version: str | None, root: Any) -> None:
-    if version != WORDNET_VERSION:
-        raise ResourceVersionError(
-            f"catlip needs WordNet {WORDNET_VERSION} (its offsets are the ImageNet wnids), "
-            f"but found version {version} at {root}: {_fix_message(WORDNET)}, and make "
-            "sure no other WordNet comes first in NLTK_DATA."
-        )
-
-
 def wordnet() -> WordNetCorpusReader:
-    """Return the process-wide WordNet 3.0 reader, loading it on first use (about 1 s).
+    """Return catlip's WordNet 3.0 reader. Deprecated: use :func:`catlip.wordnet.reader`.
 
-    Labelling captions does not need it (:mod:`catlip.text.wndb` reads the few files the
-    extractor uses); synset objects, names and similarities do.
-
-    Returns:
-        NLTK's ``WordNetCorpusReader``, with synset lookups serialized by a lock.
-
-    Raises:
-        MissingResourceError: WordNet is not installed where NLTK looks.
-        ResourceVersionError: The installed WordNet is not version 3.0.
+    The reader reads the WordNet that ships inside catlip, never ``NLTK_DATA``.
 
     Example:
-        >>> from catlip.resources import wordnet
-        >>> wordnet().get_version()
+        >>> from catlip.wordnet import reader
+        >>> reader().get_version()
         '3.0'
     """
-    global _wordnet, _fork_hook_registered
-    reader = _wordnet
-    if reader is not None:
-        return reader
-    with _lock:
-        if _wordnet is None:
-            root = _find(WORDNET)
-            try:
-                candidate = _make_reader(root)
-                version = candidate.get_version()
-            except (OSError, ValueError, AssertionError) as exc:
-                raise MissingResourceError(
-                    f"the WordNet data at {root} is incomplete or corrupt ({exc}): "
-                    f"{_fix_message(WORDNET)}."
-                ) from exc
-            _check_version(version, root)
-            if not _fork_hook_registered and hasattr(os, "register_at_fork"):
-                os.register_at_fork(after_in_child=_reopen_files_after_fork)
-                _fork_hook_registered = True
-            _wordnet = candidate
-        return _wordnet
+    warnings.warn(
+        "catlip.resources.wordnet() is deprecated: use catlip.wordnet.reader() (the same reader)",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return reader()
 
 
 def pos_tagger() -> PerceptronTagger:
@@ -287,14 +181,16 @@ def check_resources(*, tagger: bool = False) -> None:
         tagger: Also load the POS tagger.
 
     Raises:
-        MissingResourceError: A resource is not installed.
-        ResourceVersionError: WordNet is not version 3.0.
+        MissingResourceError: The tagger is not installed (with ``tagger=True``), or catlip's
+            bundled WordNet is damaged.
 
     Example:
         >>> from catlip.resources import check_resources
         >>> check_resources()
     """
-    wordnet()
+    from catlip.wordnet.db import wordnet_db
+
+    wordnet_db()
     if tagger:
         pos_tagger()
 

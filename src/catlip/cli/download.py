@@ -1,4 +1,4 @@
-"""``catlip download``: fetch the NLTK data catlip needs."""
+"""``catlip download``: fetch the NLTK data catlip needs (the POS tagger; WordNet ships inside)."""
 
 from __future__ import annotations
 
@@ -18,10 +18,12 @@ def register(subparsers: Any) -> None:
     """Add the ``download`` subcommand."""
     parser = subparsers.add_parser(
         "download",
-        help="download WordNet 3.0 and the POS tagger (no-op when present)",
-        description="Download exactly the NLTK packages catlip needs: "
+        help="download NLTK's POS tagger, for pos='tagger' and the reference (no-op when present)",
+        description="Download exactly the NLTK packages catlip can use: "
         + ", ".join(r.package for r in PACKAGES)
-        + ". Does nothing for packages already installed.",
+        + " (only SynsetExtractor(pos='tagger') and the paper's reference labeller need it). "
+        "Does nothing for packages already installed. WordNet 3.0 needs no download: it ships "
+        "inside catlip.",
         epilog=EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

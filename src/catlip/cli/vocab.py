@@ -283,7 +283,7 @@ def run_stats(args: argparse.Namespace) -> int:
 def _print_top(ranked: list[tuple[str, int]]) -> None:
     if not ranked:
         return
-    from catlip.vocab._names import synset_names
+    from catlip.wordnet import synset_names
 
     names = synset_names(w for w, _ in ranked)
     print(f"\ntop {len(ranked)}:")

@@ -5,8 +5,9 @@
 - :func:`match_synset`, :func:`resolve_label`: deprecated wrappers of
   :func:`catlip.transfer.resolve_labels`, the one label matcher.
 
-Nothing here loads WordNet at import; the first extraction reads the WordNet files it needs
-(about 0.15 s, :mod:`catlip.text.wndb`), and :func:`synset` loads NLTK's reader (about 1 s).
+Nothing here loads WordNet at import; the first extraction reads the files it needs from the
+WordNet 3.0 that ships inside catlip (:mod:`catlip.wordnet`), and :func:`synset` loads NLTK's
+reader over the same files (about 1 s).
 
 Example:
     >>> from catlip.text import extract_synsets, synset
@@ -15,10 +16,10 @@ Example:
 """
 
 from catlip.text.extractor import ALGORITHM, REFERENCE_ALGORITHM, SynsetExtractor, extract_synsets
-from catlip.text.ids import format_wnid, is_wnid, synset, wnid
 from catlip.text.senses import CONCRETE_LEXNAMES, SensePolicy, builtin_overrides
 from catlip.text.similarity import match_synset, resolve_label
 from catlip.text.tokenize import clean_caption, tokenize
+from catlip.wordnet import format_wnid, is_wnid, synset, wnid
 
 __all__ = [
     "ALGORITHM",

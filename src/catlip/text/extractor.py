@@ -14,13 +14,14 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 from catlip._engine import map_list, num_processes
-from catlip.resources import WORDNET_VERSION, pos_tagger
+from catlip.resources import pos_tagger
 from catlip.text.lexicon import Kind, Lexicon, LexiconOptions, get_lexicon
 from catlip.text.reference import reference_labels
-from catlip.text.senseindex import get_sense_index
 from catlip.text.senses import CONCRETE_LEXNAMES
 from catlip.text.tokenize import tokenize
 from catlip.text.web import web_tokens
+from catlip.wordnet import WORDNET_VERSION
+from catlip.wordnet.senseindex import get_sense_index
 
 __all__ = ["ALGORITHM", "REFERENCE_ALGORITHM", "SynsetExtractor", "extract_synsets"]
 

@@ -22,10 +22,10 @@ import threading
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from catlip.text.ids import format_wnid
-from catlip.text.senseindex import get_sense_index
 from catlip.text.senses import SensePolicy, builtin_overrides
-from catlip.text.wndb import wordnet_db
+from catlip.wordnet import format_wnid
+from catlip.wordnet.db import wordnet_db
+from catlip.wordnet.senseindex import get_sense_index
 
 __all__ = [
     "BARRIER",

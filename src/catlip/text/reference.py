@@ -22,8 +22,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from catlip.resources import pos_tagger, wordnet
-from catlip.text.ids import format_wnid
+from catlip.resources import pos_tagger
+from catlip.wordnet import format_wnid, reader
 
 __all__ = ["reference_labels"]
 
@@ -50,16 +50,16 @@ def reference_labels(caption: str) -> list[str]:
     Returns:
         Unique wnids in order of first appearance.
     """
-    reader = wordnet()
+    wn = reader()
     tokens = _tokenizer().tokenize(caption.lower())
     if tokens:
         pos_tagger().tag(tokens)  # the paper tags, then ignores the tags
     labels: list[str] = []
     seen: set[str] = set()
     for token in tokens:
-        name = _lemmatize(reader, token) + ".n.01"
+        name = _lemmatize(wn, token) + ".n.01"
         try:
-            found = reader.synset(name)
+            found = wn.synset(name)
         except Exception:  # WordNetError (no such lemma) or ValueError (odd token).
             continue
         if found.name() != name:

@@ -29,9 +29,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from catlip.text.ids import format_wnid, is_wnid
-from catlip.text.senseindex import NounSense, get_sense_index, noun_synset_offset
-from catlip.text.wndb import wordnet_db
+from catlip.wordnet import format_wnid, is_wnid
+from catlip.wordnet.db import wordnet_db
+from catlip.wordnet.names import synset_offset as noun_synset_offset
+from catlip.wordnet.senseindex import NounSense, get_sense_index
 
 __all__ = ["CONCRETE_LEXNAMES", "SensePolicy", "builtin_overrides"]
 

@@ -18,7 +18,7 @@ import warnings
 from collections.abc import Iterable
 from typing import Any
 
-from catlip.text.ids import format_wnid, is_wnid
+from catlip.wordnet import format_wnid, is_wnid
 
 __all__ = ["match_synset", "resolve_label"]
 

@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from catlip.resources import wordnet
-from catlip.text.ids import is_wnid, synset
+from catlip.wordnet import is_wnid, reader, synset_of_id
+from catlip.wordnet.db import wordnet_db
 
 __all__ = [
     "MAX_LABEL_WORDS",
@@ -167,7 +167,7 @@ def candidate_synsets(name: str) -> list[Any]:
         >>> [s.name() for s in candidate_synsets("great white shark")]
         ['great_white_shark.n.01']
     """
-    wn = wordnet()
+    wn = reader()
     found: dict[str, Any] = {}
     for form in lookup_forms(name):
         for sense in wn.synsets(form, pos="n"):
@@ -231,7 +231,7 @@ def is_modifier(word: str) -> bool:
         >>> is_modifier("smooth"), is_modifier("kitchen")
         (True, False)
     """
-    wn = wordnet()
+    wn = reader()
     return bool(wn.synsets(word, pos="a") or wn.synsets(word, pos="s"))
 
 
@@ -246,28 +246,14 @@ def _squashed_lemmas() -> dict[str, tuple[str, ...]]:
     """WordNet's noun lemmas keyed by their letters and digits only (built once, ~0.1 s)."""
     global _squashed
     if _squashed is None:
+        db = wordnet_db()
+
+        def order(lemma: str) -> tuple[bool, bool, str]:
+            # NLTK's lemma order (index.adj, index.adv, then index.noun), which ranks senses.
+            return not db.has_lemma(lemma, "a"), not db.has_lemma(lemma, "r"), lemma
+
         index: dict[str, list[str]] = {}
-        for lemma, by_pos in wordnet()._lemma_pos_offset_map.items():
-            if "n" in by_pos:
-                index.setdefault(_squash(lemma), []).append(lemma)
+        for lemma in sorted(db.noun_lemmas(), key=order):
+            index.setdefault(_squash(lemma), []).append(lemma)
         _squashed = {key: tuple(lemmas) for key, lemmas in index.items()}
     return _squashed
-
-
-def synset_of_id(synset_id: str) -> Any | None:
-    """Return the noun synset of a wnid or synset name, or ``None`` when WordNet has none.
-
-    Example:
-        >>> from catlip.transfer.names import synset_of_id
-        >>> synset_of_id("n01440764").name()
-        'tench.n.01'
-    """
-    from nltk.corpus.reader.wordnet import WordNetError
-
-    try:
-        if is_wnid(synset_id):
-            return synset(synset_id)
-        found = wordnet().synset(synset_id)
-    except (LookupError, ValueError, WordNetError):
-        return None
-    return found if found.pos() == "n" else None

@@ -27,7 +27,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from catlip.text.ids import wnid
 from catlip.transfer.names import (
     ParsedLabel,
     is_modifier,
@@ -37,6 +36,7 @@ from catlip.transfer.names import (
 )
 from catlip.transfer.senses import Ancestry, choose_senses, viable_candidates
 from catlip.vocab._progress import Progress
+from catlip.wordnet import wnid
 
 if TYPE_CHECKING:
     from catlip.vocab import Vocabulary

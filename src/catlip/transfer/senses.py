@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from catlip.transfer.names import ParsedLabel, candidate_synsets, parse_label, subphrases
-from catlip.transfer.stats import information_content, tagged_count
+from catlip.wordnet.stats import information_content, tagged_count
 
 __all__ = ["Ancestry", "Candidate", "choose_senses", "sense_candidates", "viable_candidates"]
 
@@ -59,10 +59,10 @@ class Ancestry:
     """Ancestors of synsets (hypernyms and instance hypernyms), memoized for one resolution.
 
     Example:
-        >>> from catlip.resources import wordnet
+        >>> from catlip.wordnet import reader
         >>> from catlip.transfer.senses import Ancestry
-        >>> up = Ancestry().up(wordnet().synset("tench.n.01"))
-        >>> up[wordnet().synset("fish.n.01")] > 0
+        >>> up = Ancestry().up(reader().synset("tench.n.01"))
+        >>> up[reader().synset("fish.n.01")] > 0
         True
     """
 

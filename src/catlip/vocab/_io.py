@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from catlip.errors import OutputPathError, VocabularyFileError
-from catlip.text.ids import is_wnid
+from catlip.wordnet import is_wnid
 
 __all__ = ["aligned_counts", "atomic_write", "check_output", "check_wnid", "read_json_file"]
 

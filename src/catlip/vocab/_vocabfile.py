@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from catlip.errors import VocabularyFileError, VocabularyMismatchError
-from catlip.resources import WORDNET_VERSION
 from catlip.vocab._files import VOCABULARY_KEYS, file_header, provenance_from_header, write_file
 from catlip.vocab._io import read_json_file
 from catlip.vocab.provenance import Provenance
 from catlip.vocab.vocabulary import VOCABULARY_FORMAT, VOCABULARY_VERSION, Vocabulary
+from catlip.wordnet import WORDNET_VERSION
 
 if TYPE_CHECKING:
     from catlip.text import SynsetExtractor
@@ -160,7 +160,7 @@ def check_wordnet_nouns(wnids: Sequence[str], *, source: str) -> None:
         wnids: Well-formed wnids in class order.
         source: What they were read from, for the message (``"vocabulary file vocab.json"``).
     """
-    from catlip.text.ids import unknown_wnids
+    from catlip.wordnet import unknown_wnids
 
     unknown = set(unknown_wnids(wnids))
     if not unknown:

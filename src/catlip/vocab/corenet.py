@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from catlip.errors import VocabularyFileError
-from catlip.text.ids import is_wnid
+from catlip.wordnet import is_wnid
 
 __all__ = ["read_corenet_counts"]
 

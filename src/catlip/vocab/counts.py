@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 from catlip._version import __version__
 from catlip.errors import VocabularyFileError, VocabularyMismatchError
-from catlip.resources import WORDNET_VERSION
 from catlip.vocab._counting import count_captions
 from catlip.vocab._files import (
     COUNTS_KEYS,
@@ -29,6 +28,7 @@ from catlip.vocab._files import (
 )
 from catlip.vocab._io import check_wnid, read_json_file
 from catlip.vocab.provenance import Provenance
+from catlip.wordnet import WORDNET_VERSION
 
 if TYPE_CHECKING:
     from catlip.text import SynsetExtractor

@@ -19,7 +19,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from catlip._version import __version__
-from catlip.resources import WORDNET_VERSION
+from catlip.wordnet import WORDNET_VERSION
 
 __all__ = ["Provenance"]
 

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from catlip.errors import VocabularyMismatchError
-from catlip.resources import WORDNET_VERSION
 from catlip.vocab._io import aligned_counts, check_wnid
 from catlip.vocab.provenance import Provenance, vocabulary_provenance
+from catlip.wordnet import WORDNET_VERSION
 
 if TYPE_CHECKING:
     from catlip.text import SynsetExtractor
@@ -349,7 +349,7 @@ class Vocabulary:
             ('dog.n.01',)
         """
         if self._names is None:
-            from catlip.vocab._names import synset_names
+            from catlip.wordnet import synset_names
 
             self._names = synset_names(self._wnids)
         return self._names
