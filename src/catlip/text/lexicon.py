@@ -279,9 +279,7 @@ class Lexicon:
 
     def is_word(self, word: str) -> bool:
         """Whether lower-case ``word`` is English: a WordNet word or a function word."""
-        return (
-            self._bases(word) is not _NO_BASES or word in FUNCTION_WORDS or word in DETERMINERS
-        )
+        return self._bases(word) is not _NO_BASES or word in FUNCTION_WORDS or word in DETERMINERS
 
     def is_tagged_word(self, word: str) -> bool:
         """Whether WordNet's tagged corpus uses ``word`` as a word (``box``; not ``gb``)."""
