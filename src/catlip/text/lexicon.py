@@ -222,30 +222,53 @@ class Lexicon:
         if "-" in word:
             joined = word.replace("-", "_")
             for form in (word, joined):
-                bases = self._bases(form)
-                if bases[0]:
-                    return self._classify(bases)
+                nouns = self._noun_bases(form)
+                if nouns:
+                    return self._classify(self._bases(form, nouns, keep=self.options.web))
             return TokenInfo(Kind.SPLIT, None, None, tuple(p for p in word.split("-") if p))
         if "'" in word:
             return TokenInfo(Kind.OTHER, None, None)
-        bases = self._bases(word)
-        if not bases[0]:
-            if self.options.pos == "wordnet" and bases[2]:
+        nouns = self._noun_bases(word)
+        if not nouns:
+            if self.options.pos == "wordnet" and self._adjective_bases(word):
                 return TokenInfo(Kind.ADJECTIVE, None, None)
             return TokenInfo(Kind.OTHER, None, None)
-        return self._classify(bases)
+        return self._classify(self._bases(word, nouns, keep=self.options.web))
 
-    def _bases(self, word: str) -> tuple[list[str], ...]:
-        """WordNet's base forms of ``word`` as noun, verb, adjective and adverb (memoized)."""
+    def _noun_bases(self, word: str) -> list[str]:
+        bases = self._bases_memo.get(word)
+        if bases is not None:
+            return bases[0]
+        return self._morphy(word, "n") if word.isascii() else []
+
+    def _adjective_bases(self, word: str) -> list[str]:
+        bases = self._bases_memo.get(word)
+        if bases is not None:
+            return bases[2]
+        return self._morphy(word, "a") if word.isascii() else []
+
+    def _bases(
+        self, word: str, nouns: list[str] | None = None, *, keep: bool = True
+    ) -> tuple[list[str], ...]:
+        """WordNet's base forms of ``word`` as noun, verb, adjective and adverb (memoized).
+
+        Only a noun, or a word whose word facts are asked for, needs all four: the noun analysis
+        of other words looks at two. ``nouns``: the noun forms, if already known. ``keep``:
+        memoize them (the web rules ask for word facts; without them nothing would read them).
+        """
         bases = self._bases_memo.get(word)
         if bases is None:
             if word.isascii():
                 morphy = self._morphy
-                bases = (morphy(word, "n"), morphy(word, "v"), morphy(word, "a"), morphy(word, "r"))
+                if nouns is None:
+                    nouns = morphy(word, "n")
+                bases = (nouns, morphy(word, "v"), morphy(word, "a"), morphy(word, "r"))
                 if not (bases[0] or bases[1] or bases[2] or bases[3]):
                     bases = _NO_BASES  # most unknown web words: one shared entry
             else:
                 bases = _NO_BASES  # WordNet 3.0's lemmas and exception lists are all ASCII
+            if not keep:
+                return bases
             if len(self._bases_memo) >= self.options.max_memo:
                 self._bases_memo.clear()
             self._bases_memo[word] = bases
