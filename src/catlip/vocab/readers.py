@@ -151,9 +151,9 @@ class ReadReport:
         if len(self.keyed_files) > 3:
             names += f" and {len(self.keyed_files) - 3:,} more"
         return (
-            f"note: {names}: every line is KEY<TAB>CAPTION (as Flickr8k's token file), so the "
-            "caption is the text after the tab and the key the text before it (--format text "
-            "reads whole lines)"
+            f"note: {names}: lines read as KEY<TAB>CAPTION, as in Flickr8k's token file (its "
+            "first lines all are): the caption is the text after the tab, the key the text "
+            "before it (--format text reads whole lines)"
         )
 
     def multiline_note(self) -> str | None:
