@@ -209,7 +209,7 @@ def report_bad_records(args: argparse.Namespace, report: ReadReport) -> None:
     """Print the bad-record summary on stderr (nothing when all records were good)."""
     if report.num_bad:
         print(f"catlip {args.command}: {report.summary()}", file=sys.stderr)
-    for note in (report.skipped_note(), report.multiline_note()):
+    for note in (report.keyed_note(), report.skipped_note(), report.multiline_note()):
         if note is not None:
             print(f"catlip {args.command}: {note}", file=sys.stderr)
     if report.num_records == 0:

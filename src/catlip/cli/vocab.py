@@ -28,7 +28,7 @@ from catlip.vocab.vocabulary import Vocabulary
 
 COUNT_EXAMPLE = """examples:
   catlip vocab count captions.txt.gz -o counts.json -j 8
-  catlip vocab count Flickr8k.token.txt --format tsv --column 1 -o counts.json
+  catlip vocab count Flickr8k.token.txt -o counts.json  # KEY<TAB>CAPTION lines, told apart
   catlip vocab count shards/*.tar --shard 3/16 --shard-by file -o counts-03.json  # job 3 of 16
   catlip vocab count 's3://bucket/img2dataset/*.parquet' -o counts.json  # status success only
 

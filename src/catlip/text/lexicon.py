@@ -94,6 +94,9 @@ class Kind:
     SPLIT = 5  # hyphenated token that is not a lemma: analyse its parts
 
 
+_NO_BASES: tuple[list[str], ...] = ([], [], [], [])
+
+
 class TokenInfo(NamedTuple):
     """The memoized analysis of one token."""
 
@@ -138,7 +141,11 @@ class Lexicon:
         )
         self.memo: dict[str, TokenInfo] = {}
         self.compound_memo: dict[str, str | None] = {}
-        self._word_memo: dict[str, tuple[bool, bool, bool]] = {}  # is_word, tagged, name
+        # Base forms per part of speech (n, v, a, r) of every word looked at, shared by the noun
+        # analysis and the web rules' word facts; the name fact is memoized apart (it reads a
+        # synset).
+        self._bases_memo: dict[str, tuple[list[str], ...]] = {}
+        self._name_memo: dict[str, bool] = {}
         self._place_memo: dict[str, str | None] = {}
         # Facts about words as written in captions, for catlip.text.web: word -> (token, flags),
         # one table for ordinary captions and one for all-caps ones; "" is punctuation.
@@ -215,29 +222,66 @@ class Lexicon:
         if "-" in word:
             joined = word.replace("-", "_")
             for form in (word, joined):
-                bases = self._noun_bases(form)
-                if bases:
-                    return self._classify(form, bases)
+                nouns = self._noun_bases(form)
+                if nouns:
+                    return self._classify(self._bases(form, nouns, keep=self.options.web))
             return TokenInfo(Kind.SPLIT, None, None, tuple(p for p in word.split("-") if p))
         if "'" in word:
             return TokenInfo(Kind.OTHER, None, None)
-        bases = self._noun_bases(word)
-        if not bases:
-            if self.options.pos == "wordnet" and self._morphy(word, "a"):
+        nouns = self._noun_bases(word)
+        if not nouns:
+            if self.options.pos == "wordnet" and self._adjective_bases(word):
                 return TokenInfo(Kind.ADJECTIVE, None, None)
             return TokenInfo(Kind.OTHER, None, None)
-        return self._classify(word, bases)
+        return self._classify(self._bases(word, nouns, keep=self.options.web))
 
     def _noun_bases(self, word: str) -> list[str]:
+        bases = self._bases_memo.get(word)
+        if bases is not None:
+            return bases[0]
         return self._morphy(word, "n") if word.isascii() else []
 
-    def _classify(self, word: str, bases: list[str]) -> TokenInfo:
+    def _adjective_bases(self, word: str) -> list[str]:
+        bases = self._bases_memo.get(word)
+        if bases is not None:
+            return bases[2]
+        return self._morphy(word, "a") if word.isascii() else []
+
+    def _bases(
+        self, word: str, nouns: list[str] | None = None, *, keep: bool = True
+    ) -> tuple[list[str], ...]:
+        """WordNet's base forms of ``word`` as noun, verb, adjective and adverb (memoized).
+
+        Only a noun, or a word whose word facts are asked for, needs all four: the noun analysis
+        of other words looks at two. ``nouns``: the noun forms, if already known. ``keep``:
+        memoize them (the web rules ask for word facts; without them nothing would read them).
+        """
+        bases = self._bases_memo.get(word)
+        if bases is None:
+            if word.isascii():
+                morphy = self._morphy
+                if nouns is None:
+                    nouns = morphy(word, "n")
+                bases = (nouns, morphy(word, "v"), morphy(word, "a"), morphy(word, "r"))
+                if not (bases[0] or bases[1] or bases[2] or bases[3]):
+                    bases = _NO_BASES  # most unknown web words: one shared entry
+            else:
+                bases = _NO_BASES  # WordNet 3.0's lemmas and exception lists are all ASCII
+            if not keep:
+                return bases
+            if len(self._bases_memo) >= self.options.max_memo:
+                self._bases_memo.clear()
+            self._bases_memo[word] = bases
+        return bases
+
+    def _classify(self, bases: tuple[list[str], ...]) -> TokenInfo:
         index = self._index
+        nouns, verbs, adjectives, adverbs = bases
         # Most frequent base form; ties go to the longer form ('cookie' over 'cooky').
-        if len(bases) == 1:
-            lemma = bases[0]
+        if len(nouns) == 1:
+            lemma = nouns[0]
         else:
-            lemma = max(bases, key=lambda b: (index.noun_count(b), len(b)))
+            lemma = max(nouns, key=lambda b: (index.noun_count(b), len(b)))
         has, wnid = self.policy.override(lemma)
         if not has:
             wnid = self.policy.choose(lemma)
@@ -246,10 +290,8 @@ class Lexicon:
         if self.options.pos != "wordnet":
             return TokenInfo(Kind.NOUN, wnid, lemma)
         noun = index.noun_count(lemma)
-        verb = sum(index.verb_count(b) for b in set(self._morphy(word, "v")))
-        modifier = sum(
-            index.modifier_count(b) for b in set(self._morphy(word, "a") + self._morphy(word, "r"))
-        )
+        verb = sum(index.verb_count(b) for b in verbs)
+        modifier = sum(index.modifier_count(b) for b in set(adjectives + adverbs))
         if noun + verb + modifier == 0 or noun >= self.options.noun_share * (
             noun + verb + modifier
         ):
@@ -258,30 +300,18 @@ class Lexicon:
             return TokenInfo(Kind.VERBLIKE, wnid, lemma)
         return TokenInfo(Kind.ADJECTIVE, None, lemma)
 
-    def _word(self, word: str) -> tuple[bool, bool, bool]:
-        facts = self._word_memo.get(word)
-        if facts is None:
-            index, morphy = self._index, self._morphy
-            bases = {p: morphy(word, p) if word.isascii() else [] for p in "nvar"}
-            known = any(bases.values()) or word in FUNCTION_WORDS or word in DETERMINERS
-            tagged = sum(index.noun_count(b) for b in bases["n"])
-            tagged += sum(index.verb_count(b) for b in bases["v"])
-            tagged += sum(index.modifier_count(b) for b in bases["a"] + bases["r"])
-            senses = index.noun_senses(bases["n"][0]) if bases["n"] else ()
-            name = not known or (bool(senses) and self._db.is_instance(senses[0].offset))
-            facts = (known, tagged >= 2, name and word.isalpha())
-            if len(self._word_memo) >= self.options.max_memo:
-                self._word_memo.clear()
-            self._word_memo[word] = facts
-        return facts
-
     def is_word(self, word: str) -> bool:
         """Whether lower-case ``word`` is English: a WordNet word or a function word."""
-        return self._word(word)[0]
+        return self._bases(word) is not _NO_BASES or word in FUNCTION_WORDS or word in DETERMINERS
 
     def is_tagged_word(self, word: str) -> bool:
         """Whether WordNet's tagged corpus uses ``word`` as a word (``box``; not ``gb``)."""
-        return self._word(word)[1]
+        index = self._index
+        nouns, verbs, adjectives, adverbs = self._bases(word)
+        tagged = sum(index.noun_count(b) for b in nouns)
+        tagged += sum(index.verb_count(b) for b in verbs)
+        tagged += sum(index.modifier_count(b) for b in adjectives + adverbs)
+        return tagged >= 2
 
     def is_name(self, word: str) -> bool:
         """Whether capitalized ``word`` reads as a name.
@@ -289,7 +319,20 @@ class Lexicon:
         It does when WordNet does not know it, or when its first noun sense is a named individual
         (``ford``: Henry Ford).
         """
-        return self._word(word)[2]
+        name = self._name_memo.get(word)
+        if name is None:
+            if not word.isalpha():
+                name = False
+            elif not self.is_word(word):
+                name = True
+            else:
+                nouns = self._bases(word)[0]
+                senses = self._index.noun_senses(nouns[0]) if nouns else ()
+                name = bool(senses) and self._db.is_instance(senses[0].offset)
+            if len(self._name_memo) >= self.options.max_memo:
+                self._name_memo.clear()
+            self._name_memo[word] = name
+        return name
 
     def place(self, lemma: str) -> str | None:
         """The wnid of place ``lemma`` (``"new_york"``) when that is its first sense, or None."""

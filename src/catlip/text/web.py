@@ -37,7 +37,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import reduce
-from operator import itemgetter, or_
+from itertools import compress
+from operator import itemgetter, not_, or_
 from typing import TYPE_CHECKING, cast
 
 from catlip.text.lexicon import BARRIER, DETERMINERS, FUNCTION_WORDS, PLACE_MARK
@@ -218,43 +219,42 @@ def _names(
     scanned_words: list[str], scanned: list[tuple[str | None, int]], lexicon: Lexicon
 ) -> list[str]:
     """Apply the name, place and multiword-noun rules to a caption's scanned words."""
-    words: list[str] = []
-    tokens: list[str] = []
-    flags: list[int] = []
-    breaks: list[bool] = []  # punctuation between this word and the one before
-    broken = True
-    for word, (token, flag) in zip(scanned_words, scanned, strict=True):
-        if token is None:
-            broken = True
-            continue
-        words.append(word)
-        tokens.append(token)
-        flags.append(flag)
-        breaks.append(broken)
-        broken = False
+    all_tokens = list(map(_TOKENS, scanned))  # None for punctuation
+    words = list(compress(scanned_words, all_tokens))
+    tokens = cast("list[str]", list(filter(None, all_tokens)))
+    flags = list(compress(map(_FLAGS, scanned), all_tokens))
+    # Punctuation between this word and the one before (the first word: always).
+    breaks = list(compress([True, *map(not_, all_tokens[:-1])], all_tokens))
     names = [False] * len(words)
-    k = 0
-    while k < len(words):
-        flag = flags[k]
+    named = []
+    after = 0  # words before this one are part of a place or multiword noun
+    for k, flag in enumerate(flags):
+        if not flag & (_COMPOUND | _NAME) or k < after:
+            continue
         if flag & _COMPOUND:
             width, place = _span(words, k, lexicon)
             if width:  # a place ('New York') or a WordNet multiword noun ('Ice Hockey')
                 if place is not None:
                     tokens[k : k + width] = [place] + [BARRIER] * (width - 1)
-                k += width
+                after = k + width
                 continue
         if flag & _NAME:
             tokens[k] = BARRIER
             names[k] = True
-        k += 1
+            named.append(k)
     last = len(words) - 1
-    for k, flag in enumerate(flags):  # a capitalized word next to a name is part of it
-        if names[k] or not flag & _CAPITAL or tokens[k].startswith(PLACE_MARK):
-            continue
-        if (k > 0 and names[k - 1] and not breaks[k]) or (
-            k < last and names[k + 1] and not breaks[k + 1]
+    for j in named:  # a capitalized word next to a name is part of it
+        for k, joined in (
+            (j - 1, j > 0 and not breaks[j]),
+            (j + 1, j < last and not breaks[j + 1]),
         ):
-            tokens[k] = BARRIER
+            if (
+                joined
+                and not names[k]
+                and flags[k] & _CAPITAL
+                and not tokens[k].startswith(PLACE_MARK)
+            ):
+                tokens[k] = BARRIER
     return tokens
 
 
@@ -326,6 +326,9 @@ def _span(words: list[str], start: int, lexicon: Lexicon) -> tuple[int, str | No
     longest = 1
     if start + 1 < len(words) and first + "_" + words[start + 1].lower() in lexicon.compound_pairs:
         longest = min(lexicon.compound_len.get(first, 1), len(words) - start)
+    if longest == 1:  # most words: only a one-word place name can start here
+        token = lexicon.place_token(first)
+        return (0, None) if token is None else (1, token)
     for width in range(longest, 0, -1):
         span = words[start : start + width]
         if not all(w.isalpha() and w[:1].isupper() for w in span[1:]):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 import zlib
 from typing import IO, cast
 
@@ -21,6 +22,7 @@ __all__ = [
     "decode_line",
     "finish_line",
     "is_gzip",
+    "looks_keyed",
     "open_input",
     "open_raw",
     "read_line",
@@ -34,6 +36,12 @@ GZIP_ERRORS: tuple[type[BaseException], ...] = (EOFError, zlib.error, gzip.BadGz
 """What reading a truncated or corrupt gzip stream raises."""
 
 _CHUNK = 1 << 16
+_UNREADABLE: tuple[type[BaseException], ...] = (OSError, *GZIP_ERRORS)
+_SNIFF_BYTES = 1 << 16
+_SNIFF_LINES = 32
+# A sample key or file name: no spaces, and a digit or a character of paths and ids in it
+# ('1000268201_693b08cb0e.jpg#0', 'img/000042', 'COCO_val2014_42'), not a word ('Sunset').
+_KEY = re.compile(r"(?=\S*[\d.#/_])\S{1,256}")
 
 
 def check_max_record_bytes(value: object) -> int:
@@ -120,3 +128,47 @@ def skip_line(f: IO[bytes], stop: int) -> None:
         chunk = f.readline(min(_CHUNK, stop - position))
         if not chunk or chunk.endswith(b"\n"):
             return
+
+
+def looks_keyed(path: str | os.PathLike[str]) -> bool:
+    r"""Whether a local text file's lines are ``KEY<TAB>CAPTION`` (Flickr8k's ``*.token.txt``).
+
+    It is when its first lines (up to 32, within the first 64 KiB; gzip looked through) each
+    have exactly one tab, after a first field that looks like a sample key or file name (no
+    spaces; a digit, ``.``, ``#``, ``/`` or ``_`` in it). A file of plain captions with a tab
+    inside some of them does not qualify: every sampled line must have one, after a key.
+    Unreadable or non-UTF-8 files, and URLs (no request is made for a guess), are not keyed.
+
+    Example:
+        >>> from pathlib import Path
+        >>> import tempfile
+        >>> path = Path(tempfile.mkdtemp()) / "captions.txt"
+        >>> _ = path.write_text("1000268201_693b08cb0e.jpg#0\tA child in a pink dress .\n")
+        >>> looks_keyed(path)
+        True
+        >>> _ = path.write_text("a dog\tin a park\n")
+        >>> looks_keyed(path)
+        False
+    """
+    if is_url(path):
+        return False
+    try:
+        with open_input(path) as f:
+            head = f.read(_SNIFF_BYTES)
+    except _UNREADABLE:
+        return False
+    lines = head.split(b"\n")
+    if lines[-1] == b"" or len(head) == _SNIFF_BYTES:
+        lines.pop()  # the end of the file, or a line the sample cut off
+    lines = lines[:_SNIFF_LINES]
+    if not lines:
+        return False
+    try:
+        texts = [decode_line(line, first=k == 0) for k, line in enumerate(lines)]
+    except UnicodeDecodeError:
+        return False
+    for text in texts:
+        key, tab, rest = text.removesuffix("\r").partition("\t")
+        if not tab or "\t" in rest or _KEY.fullmatch(key) is None:
+            return False
+    return True

@@ -1,17 +1,18 @@
 """Read captions from files: plain text, CSV/TSV, JSON lines, webdataset ``.tar`` shards, parquet.
 
-Everything streams (one record, or one parquet record batch, in memory at a time) and gzip is
-read transparently (detected from the file's first bytes). Files may be local or remote (URLs
-such as ``s3://bucket/x.parquet``, read through fsspec). Each record has a *key* naming its
-sample: ``FILE:LINE`` for text lines, the ``key`` column / field for CSV/TSV and JSON lines (else
-``FILE:LINE``), the member key (path without extensions) for tar shards, and the ``key`` or
-``uid`` column for parquet (else ``FILE:ROW``); the formats are described in the guide
-(:doc:`/vocab`). Parquet rows whose img2dataset ``status`` is not ``"success"`` are skipped and
-counted (``ReadReport.skipped``). Bad records (undecodable bytes, a missing column or field,
-broken JSON, a tar sample without a caption, a record over the size cap, damaged gzip data, a
-stray CSV quote, a null parquet caption) are never silently dropped: they are counted in a
-:class:`ReadReport` with file and line, or raise :class:`~catlip.errors.InputFormatError` when
-``strict``.
+Everything streams (one record, or one parquet record batch, in memory at a time) and gzip is read
+transparently (detected from the file's first bytes). Files may be local or remote (URLs such as
+``s3://bucket/x.parquet``, read through fsspec). Each record has a *key* naming its sample:
+``FILE:LINE`` for text lines, the text before the tab for ``KEY<TAB>CAPTION`` lines (Flickr8k's
+``Flickr8k.token.txt``, told from a ``.txt`` file's first lines), the ``key`` column / field for
+CSV/TSV and JSON lines (else ``FILE:LINE``), the member key (path without extensions) for tar
+shards, and the ``key`` or ``uid`` column for parquet (else ``FILE:ROW``); the formats are
+described in the guide (:doc:`/vocab`). Parquet rows whose img2dataset ``status`` is not
+``"success"`` are skipped and counted (``ReadReport.skipped``). Bad records (undecodable bytes, a
+missing column or field, broken JSON, a tar sample without a caption, a record over the size cap,
+damaged gzip data, a stray CSV quote, a null parquet caption) are never silently dropped: they are
+counted in a :class:`ReadReport` with file and line, or raise
+:class:`~catlip.errors.InputFormatError` when ``strict``.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from catlip.vocab._lines import (
     check_max_record_bytes,
     decode_line,
     finish_line,
+    looks_keyed,
     open_input,
 )
 from catlip.vocab._parquet import pyarrow_modules, read_parquet
@@ -49,9 +51,9 @@ __all__ = [
     "read_records",
 ]
 
-Format = Literal["text", "csv", "tsv", "jsonl", "tar", "parquet"]
-FORMATS: tuple[str, ...] = ("text", "csv", "tsv", "jsonl", "tar", "parquet")
-"""The input formats :func:`read_records` reads."""
+Format = Literal["text", "keyed", "csv", "tsv", "jsonl", "tar", "parquet"]
+FORMATS: tuple[str, ...] = ("text", "keyed", "csv", "tsv", "jsonl", "tar", "parquet")
+"""The input formats :func:`read_records` reads (``keyed``: ``KEY<TAB>CAPTION`` text lines)."""
 
 _SUFFIXES = {
     ".txt": "text",
@@ -107,6 +109,9 @@ class ReadReport:
     skipped: dict[str, int] = dataclass_field(default_factory=dict)
     """Parquet rows left out on purpose, by img2dataset status (``{"failed_to_download": 3}``):
     samples without an image. Not bad records."""
+    keyed_files: list[str] = dataclass_field(default_factory=list)
+    """The ``.txt`` files read as ``KEY<TAB>CAPTION`` lines (the ``keyed`` format) because their
+    lines looked so, not because ``format`` said so."""
 
     @property
     def num_skipped(self) -> int:
@@ -138,6 +143,19 @@ class ReadReport:
             f"({statuses}): images that were not downloaded (--all-status counts them)"
         )
 
+    def keyed_note(self) -> str | None:
+        """A note when ``.txt`` files were read as ``KEY<TAB>CAPTION`` lines (else None)."""
+        if not self.keyed_files:
+            return None
+        names = ", ".join(self.keyed_files[:3])
+        if len(self.keyed_files) > 3:
+            names += f" and {len(self.keyed_files) - 3:,} more"
+        return (
+            f"note: {names}: lines read as KEY<TAB>CAPTION, as in Flickr8k's token file (its "
+            "first lines all are): the caption is the text after the tab, the key the text "
+            "before it (--format text reads whole lines)"
+        )
+
     def multiline_note(self) -> str | None:
         """A note when CSV/TSV records spanned several lines, for the command line (else None)."""
         if not self.num_multiline:
@@ -150,6 +168,10 @@ class ReadReport:
 
 def detect_format(path: str | os.PathLike[str]) -> Format:
     """Guess a file's format from its name (``.gz`` is looked through).
+
+    A local ``.txt`` / ``.text`` file whose first lines are all ``KEY<TAB>CAPTION`` (one tab,
+    after a sample key or file name: Flickr8k's ``Flickr8k.token.txt``) is ``"keyed"``: its
+    first lines are read to tell.
 
     Raises:
         InputFormatError: The suffix is not one catlip knows.
@@ -173,6 +195,8 @@ def detect_format(path: str | os.PathLike[str]) -> Format:
             f"cannot tell the format of {path} from its name: pass the format explicitly "
             f"(--format {'|'.join(FORMATS)})"
         )
+    if found == "text" and os.path.isfile(path) and looks_keyed(path):
+        return "keyed"
     return found  # type: ignore[return-value]
 
 
@@ -280,6 +304,10 @@ def read_records(
             raise InputFormatError(f"input {path} does not exist or is not a file")
     if "parquet" in kinds:
         pyarrow_modules()
+    if report is not None and format is None:
+        report.keyed_files += [
+            str(path) for path, kind in zip(files, kinds, strict=True) if kind == "keyed"
+        ]
     options = (column, field, key, header, strict, max_record_bytes, status)
     return _records(files, kinds, selector, report, *options)
 
@@ -302,8 +330,8 @@ def _records(
         if not selector.by_record and number % selector.count != selector.index:
             continue
         reader = FileReader(path, selector, strict, report, max_record_bytes)
-        if kind == "text":
-            yield from reader.text()
+        if kind in ("text", "keyed"):
+            yield from reader.text(keyed=kind == "keyed")
         elif kind in ("csv", "tsv"):
             yield from read_table(reader, kind, column, key, header)
         elif kind == "jsonl":
@@ -377,7 +405,8 @@ class FileReader:
                     "lines before it were read",
                 )
 
-    def text(self) -> Iterator[Record]:
+    def text(self, *, keyed: bool = False) -> Iterator[Record]:
+        """The records of a text file: its lines, or with ``keyed`` its ``KEY<TAB>CAPTION``."""
         name, report, selector = self.name, self.report, self.selector
         sharded = selector.by_record and selector.count > 1
         with open_input(self.path) as f:
@@ -388,6 +417,16 @@ class FileReader:
                     text = decode_line(line, first=number == 1)
                 except UnicodeDecodeError as exc:
                     self.not_utf8(f"{number}", exc)
+                    continue
+                if keyed:
+                    key, tab, text = text.partition("\t")
+                    if not tab or not key:
+                        self.bad(
+                            f"{number}", "no KEY<TAB>CAPTION (--format text reads lines whole)"
+                        )
+                        continue
+                    report.num_records += 1
+                    yield Record(key, text)
                     continue
                 report.num_records += 1
                 yield Record(f"{name}:{number}", text)
