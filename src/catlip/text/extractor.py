@@ -20,7 +20,7 @@ from catlip.text.reference import reference_labels
 from catlip.text.senseindex import get_sense_index
 from catlip.text.senses import CONCRETE_LEXNAMES
 from catlip.text.tokenize import tokenize
-from catlip.text.web import web_tokens
+from catlip.text.web import compound_head, web_tokens
 
 __all__ = ["ALGORITHM", "REFERENCE_ALGORITHM", "SynsetExtractor", "extract_synsets"]
 
@@ -245,6 +245,7 @@ class SynsetExtractor:
         compound_len = lexicon.compound_len
         pairs = lexicon.compound_pairs
         noun, verblike, split, context = _NOUN, _VERBLIKE, _SPLIT, _NOUN_CONTEXT
+        web = self._options.web
         labels: list[str] = []
         seen: set[str] = set()
         previous = _OTHER
@@ -264,6 +265,11 @@ class SynsetExtractor:
                     if matched[0] not in seen:
                         seen.add(matched[0])
                         labels.append(matched[0])
+                    if web:  # 'tote bag' is also a bag
+                        head = compound_head(matched[0], tokens[i + matched[1] - 1], lexicon)
+                        if head is not None and head not in seen:
+                            seen.add(head)
+                            labels.append(head)
                     i += matched[1]
                     previous = noun
                     continue

@@ -42,11 +42,12 @@ from typing import TYPE_CHECKING, cast
 
 from catlip.text.lexicon import BARRIER, DETERMINERS, FUNCTION_WORDS, PLACE_MARK
 from catlip.text.tokenize import clean_caption
+from catlip.text.wndb import wordnet_db
 
 if TYPE_CHECKING:
     from catlip.text.lexicon import Lexicon
 
-__all__ = ["ABBREVIATIONS", "BARRIER", "FOREIGN_FUNCTION_WORDS", "web_tokens"]
+__all__ = ["ABBREVIATIONS", "BARRIER", "FOREIGN_FUNCTION_WORDS", "compound_head", "web_tokens"]
 
 ABBREVIATIONS: frozenset[str] = frozenset(
     [
@@ -355,3 +356,52 @@ def _blank_titles(text: str) -> str:
             done = match.start()
         match = _YEAR_PARENS.search(text, match.end())
     return "".join(out) + text[done:]
+
+
+_KIND_OF: dict[tuple[str, str], bool] = {}  # (compound wnid, head wnid) -> is a kind of it
+
+
+def compound_head(compound: str, head: str, lexicon: Lexicon) -> str | None:
+    """The synset of a multiword noun's head word, when the compound is a kind of it.
+
+    "Tote Bag" is a bag and "Living Room" a room: the caption names both, and WordNet says so
+    (the head's sense is a hypernym of the compound's). "Hot dog" is no dog and "Board Game"
+    keeps its head only because a board game is a game.
+
+    Args:
+        compound: The wnid the multiword noun was labelled with.
+        head: The compound's last token, as the caption spells it ("bags").
+        lexicon: The tables of the extractor.
+
+    Returns:
+        The head's wnid, or None.
+    """
+    info = lexicon.memo.get(head) or lexicon.analyze(head)
+    wnid = info.wnid
+    if wnid is None or wnid == compound:
+        return None
+    key = (compound, wnid)
+    kind_of = _KIND_OF.get(key)
+    if kind_of is None:
+        if len(_KIND_OF) >= lexicon.options.max_memo:
+            _KIND_OF.clear()
+        kind_of = _KIND_OF[key] = int(wnid[1:]) in _ancestors(int(compound[1:]))
+    return wnid if kind_of else None
+
+
+def _ancestors(offset: int) -> set[int]:
+    """Offsets of every hypernym (and instance hypernym) of noun synset ``offset``."""
+    db = wordnet_db()
+    seen: set[int] = set()
+    todo = [offset]
+    while todo:
+        fields = db._noun_line(todo.pop()).split(" ")
+        start = 5 + 2 * int(fields[3], 16)
+        count = int(fields[start - 1])
+        for k in range(start, start + 4 * count, 4):
+            if fields[k] in ("@", "@i"):
+                parent = int(fields[k + 1])
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+    return seen
