@@ -299,8 +299,12 @@ def _token(word: str, lexicon: Lexicon, *, shout: bool) -> str:
         return low
     if not word.replace("-", "").replace("'", "").replace("’", "").isalpha():
         # Digits inside: '256gb', 'ees-023' are codes; '75-inch' (from '3.75-inch') is 'inch'.
-        last = low.rsplit("-", 1)[-1]
-        return last if "-" in low and last.isalpha() and len(last) > 2 else BARRIER
+        parts = low.split("-")
+        if len(parts) > 2:  # a URL slug: '2go-travel-sale-ticket' is words
+            words = [p for p in parts if p.isalpha() and len(p) > 2]
+            return "-".join(words) if words else BARRIER
+        last = parts[-1]
+        return last if len(parts) > 1 and last.isalpha() and len(last) > 2 else BARRIER
     if len(word) <= 2 or (word.isupper() and _ROMAN.fullmatch(word)):
         return BARRIER  # 'GB', 'XXIII'
     if "-" in low and not (lexicon.is_word(low) or lexicon.is_word(low.replace("-", "_"))):
