@@ -40,7 +40,8 @@ from functools import reduce
 from operator import itemgetter, or_
 from typing import TYPE_CHECKING, cast
 
-from catlip.text.lexicon import BARRIER, DETERMINERS, FUNCTION_WORDS, PLACE_MARK
+from catlip.text.lexicon import BARRIER, DETERMINERS, FUNCTION_WORDS, PLACE_MARK, Kind
+from catlip.text.senseindex import get_sense_index
 from catlip.text.tokenize import clean_caption
 from catlip.text.wndb import wordnet_db
 
@@ -73,6 +74,15 @@ ABBREVIATIONS: frozenset[str] = frozenset(
     ]
 )
 """Short or all-caps tokens that are labels (when WordNet has them as nouns)."""
+
+COLOURS: frozenset[str] = frozenset(
+    "black white red green blue yellow purple pink brown grey gray beige navy violet teal "
+    "turquoise ivory maroon burgundy khaki lavender magenta cyan aqua charcoal indigo".split()
+)
+"""Colour words that end a colour name whose first word is a noun ("Midnight Blue").
+
+Not "cream", "orange", "olive", "gold" or "silver": "Ice Cream", "Blood Orange" and "Sterling
+Silver" are things."""
 
 FOREIGN_FUNCTION_WORDS: frozenset[str] = frozenset(
     [
@@ -161,6 +171,8 @@ _UNKNOWN = 8  # a counted word that is not English (neither WordNet nor a functi
 _ENGLISH_FUNCTION = 16
 _FOREIGN_FUNCTION = 32
 _COMPOUND = 64  # may start a WordNet multiword noun or place name
+_DEMONYM = 128  # a person noun that is as much an adjective ('Korean', 'Buddhist')
+_COLOUR = 256  # a colour word that ends a colour name ('Midnight Blue', 'Mint Green')
 _PUNCTUATION: tuple[None, int] = (None, 0)
 _TOKENS: Callable[[tuple[str | None, int]], str | None] = itemgetter(0)
 _FLAGS: Callable[[tuple[str | None, int]], int] = itemgetter(1)
@@ -196,9 +208,35 @@ def web_tokens(caption: str, lexicon: Lexicon) -> list[str]:
     seen = reduce(or_, map(_FLAGS, scanned), 0)
     if seen & (_UNKNOWN | _FOREIGN_FUNCTION) and not _english(list(map(_FLAGS, scanned))):
         return []
+    if seen & (_DEMONYM | _COLOUR):
+        scanned = _modifiers(scanned, lexicon)
     if not seen & (_NAME | _COMPOUND):  # most captions: nothing more to do
         return list(filter(None, map(_TOKENS, scanned)))
     return _names(found, scanned, lexicon)
+
+
+def _modifiers(
+    scanned: list[tuple[str | None, int]], lexicon: Lexicon
+) -> list[tuple[str | None, int]]:
+    """Drop nouns that are modifiers here: demonyms before a noun, the first word of a colour.
+
+    "Korean sculptor" shows a sculptor, not a Korean (WordNet's noun), and "Midnight Blue" or
+    "Mint Green" name a colour, not midnight or mint; the colour word itself goes too when it
+    reads as a noun ("Prism Violet": not the flower).
+    """
+    out = list(scanned)
+    for k in range(len(out) - 1):
+        token, flag = out[k]
+        after, after_flag = out[k + 1]
+        if token is None or after is None or token == BARRIER:
+            continue
+        if flag & _DEMONYM and lexicon.analyze(after).kind == Kind.NOUN and after != BARRIER:
+            out[k] = (BARRIER, flag)
+        elif after_flag & _COLOUR and not flag & _COLOUR and _names_a_colour(token, lexicon):
+            out[k] = (BARRIER, flag)
+            if lexicon.analyze(after).kind in (Kind.NOUN, Kind.VERBLIKE):
+                out[k + 1] = (BARRIER, after_flag)
+    return out
 
 
 def _english(flags: list[int]) -> bool:
@@ -275,6 +313,11 @@ def _facts(word: str, shout: bool, lexicon: Lexicon) -> tuple[str | None, int]:
                 flag |= _COMPOUND
             if lexicon.is_name(token):
                 flag |= _NAME
+    if token is not None and token.isalpha():
+        if token in COLOURS:
+            flag |= _COLOUR
+        elif _is_demonym(token, lexicon):
+            flag |= _DEMONYM
     if word.isalpha() and len(word) > 1:
         flag |= _COUNTED
         if not lexicon.is_word(low):
@@ -290,6 +333,42 @@ def _facts(word: str, shout: bool, lexicon: Lexicon) -> tuple[str | None, int]:
     facts: tuple[str | None, int] = (token, flag)
     memo[word] = facts
     return facts
+
+
+# What the first word of a colour name is ('Midnight', 'Navy', 'Sky', 'Wine', 'Canary', 'Ballet'
+# Blue), where a thing sold in that colour is an artifact, a substance or a plant ('Sandal
+# black', 'Fleece Black', 'Branch Yellow').
+_COLOUR_SOURCES = frozenset(
+    ["noun.time", "noun.group", "noun.object", "noun.food", "noun.animal", "noun.act",
+     "noun.phenomenon"]
+)
+
+
+def _names_a_colour(token: str, lexicon: Lexicon) -> bool:
+    """Whether noun ``token`` before a colour word is the first word of the colour's name."""
+    info = lexicon.analyze(token)
+    if info.kind not in (Kind.NOUN, Kind.VERBLIKE) or info.wnid is None or info.lemma is None:
+        return False
+    offset = int(info.wnid[1:])
+    return any(
+        s.offset == offset and s.lexname in _COLOUR_SOURCES
+        for s in get_sense_index().noun_senses(info.lemma)
+    )
+
+
+def _is_demonym(token: str, lexicon: Lexicon) -> bool:
+    """Whether ``token`` is a person noun WordNet uses at least as often as an adjective."""
+    info = lexicon.analyze(token)
+    if info.kind != Kind.NOUN or info.wnid is None or info.lemma is None:
+        return False
+    index = get_sense_index()
+    lemma = info.lemma
+    if not wordnet_db().has_lemma(lemma, "a") or index.modifier_count(lemma) < index.noun_count(
+        lemma
+    ):
+        return False
+    offset = int(info.wnid[1:])
+    return any(s.offset == offset and s.lexname == "noun.person" for s in index.noun_senses(lemma))
 
 
 def _token(word: str, lexicon: Lexicon, *, shout: bool) -> str:
