@@ -335,12 +335,11 @@ def _facts(word: str, shout: bool, lexicon: Lexicon) -> tuple[str | None, int]:
     return facts
 
 
-# What the first word of a colour name is ('Midnight', 'Navy', 'Sky', 'Wine', 'Canary', 'Ballet'
-# Blue), where a thing sold in that colour is an artifact, a substance or a plant ('Sandal
-# black', 'Fleece Black', 'Branch Yellow').
+# What the first word of a colour name is ('Midnight', 'Navy', 'Sky', 'Wine', 'Ballet' Blue),
+# where a thing in that colour is an artifact, a substance, a plant or an animal ('Sandal
+# black', 'Fleece Black', 'Branch Yellow', 'a dog red with mud').
 _COLOUR_SOURCES = frozenset(
-    ["noun.time", "noun.group", "noun.object", "noun.food", "noun.animal", "noun.act",
-     "noun.phenomenon"]
+    ["noun.time", "noun.group", "noun.object", "noun.food", "noun.act", "noun.phenomenon"]
 )
 
 
