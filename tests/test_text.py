@@ -40,7 +40,10 @@ def extractor() -> SynsetExtractor:
         ("a traffic light", ["traffic_light.n.01"]),
         ("Fire hydrants on the street", ["fireplug.n.01", "street.n.01"]),
         ("A teddy bear", ["teddy.n.01"]),
-        ("a baseball bat and a parking meter", ["baseball_bat.n.01", "bat.n.05", "parking_meter.n.01"]),
+        (
+            "a baseball bat and a parking meter",
+            ["baseball_bat.n.01", "bat.n.05", "parking_meter.n.01"],
+        ),
         ("two hot dogs", ["hotdog.n.02"]),
         ("a cell phone", ["cellular_telephone.n.01", "telephone.n.01"]),
         ("men", ["man.n.01"]),

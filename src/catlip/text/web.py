@@ -48,107 +48,44 @@ from catlip.text.wndb import wordnet_db
 if TYPE_CHECKING:
     from catlip.text.lexicon import Lexicon
 
-__all__ = ["ABBREVIATIONS", "BARRIER", "FOREIGN_FUNCTION_WORDS", "compound_head", "web_tokens"]
+__all__ = [
+    "ABBREVIATIONS",
+    "BARRIER",
+    "COLOURS",
+    "FOREIGN_FUNCTION_WORDS",
+    "compound_head",
+    "web_tokens",
+]
 
-ABBREVIATIONS: frozenset[str] = frozenset(
-    [
-        "ad",
-        "tv",
-        "dvd",
-        "cd",
-        "pc",
-        "suv",
-        "usb",
-        "led",
-        "lcd",
-        "atv",
-        "ufo",
-        "dj",
-        "bbq",
-        "gps",
-        "atm",
-        "rv",
-        "cpu",
-        "dna",
-        "ox",
-    ]
-)
+# fmt: off
+ABBREVIATIONS: frozenset[str] = frozenset([
+    "ad", "tv", "dvd", "cd", "pc", "suv", "usb", "led", "lcd", "atv", "ufo", "dj", "bbq", "gps",
+    "atm", "rv", "cpu", "dna", "ox",
+])
+# fmt: on
 """Short or all-caps tokens that are labels (when WordNet has them as nouns)."""
 
-COLOURS: frozenset[str] = frozenset(
-    "black white red green blue yellow purple pink brown grey gray beige navy violet teal "
-    "turquoise ivory maroon burgundy khaki lavender magenta cyan aqua charcoal indigo".split()
-)
+# fmt: off
+COLOURS: frozenset[str] = frozenset([
+    "black", "white", "red", "green", "blue", "yellow", "purple", "pink", "brown", "grey", "gray",
+    "beige", "navy", "violet", "teal", "turquoise", "ivory", "maroon", "burgundy", "khaki",
+    "lavender", "magenta", "cyan", "aqua", "charcoal", "indigo",
+])
+# fmt: on
 """Colour words that end a colour name whose first word is a noun ("Midnight Blue").
 
 Not "cream", "orange", "olive", "gold" or "silver": "Ice Cream", "Blood Orange" and "Sterling
 Silver" are things."""
 
-FOREIGN_FUNCTION_WORDS: frozenset[str] = frozenset(
-    [
-        "de",
-        "la",
-        "le",
-        "les",
-        "des",
-        "du",
-        "et",
-        "en",
-        "un",
-        "une",
-        "est",
-        "pour",
-        "avec",
-        "sur",
-        "dans",
-        "der",
-        "die",
-        "das",
-        "und",
-        "mit",
-        "für",
-        "ist",
-        "ein",
-        "eine",
-        "von",
-        "zu",
-        "auf",
-        "el",
-        "los",
-        "las",
-        "y",
-        "con",
-        "para",
-        "por",
-        "del",
-        "al",
-        "una",
-        "es",
-        "di",
-        "della",
-        "il",
-        "che",
-        "per",
-        "het",
-        "een",
-        "van",
-        "och",
-        "og",
-        "och",
-        "på",
-        "med",
-        "til",
-        "na",
-        "za",
-        "do",
-        "ze",
-        "nel",
-        "sul",
-        "da",
-        "em",
-        "os",
-    ]
-)
+# fmt: off
+FOREIGN_FUNCTION_WORDS: frozenset[str] = frozenset([
+    "de", "la", "le", "les", "des", "du", "et", "en", "un", "une", "est", "pour", "avec", "sur",
+    "dans", "der", "die", "das", "und", "mit", "für", "ist", "ein", "eine", "von", "zu", "auf",
+    "el", "los", "las", "y", "con", "para", "por", "del", "al", "una", "es", "di", "della", "il",
+    "che", "per", "het", "een", "van", "och", "og", "på", "med", "til", "na", "za", "do", "ze",
+    "nel", "sul", "da", "em", "os",
+])
+# fmt: on
 """Function words of other Latin-script languages (a cheap test for non-English text)."""
 
 # A word (letters and digits, with inner apostrophes or hyphens), or punctuation that ends a
