@@ -80,6 +80,20 @@ def names(caption: str) -> list[str]:
         ),
         # Titles before a parenthesized year.
         ("Sunshine (DVD, 2008)", ["sunlight.n.01"], ["videodisk.n.01"]),
+        # Titles of a numbered part of a work, a novel's subtitle, an ISBN: words naming the
+        # kind of work stay.
+        (
+            "Owl of War (Owl the Assassin Book 2) on Kindle",
+            ["owl.n.01", "war.n.01", "assassin.n.01"],
+            ["book.n.01"],
+        ),
+        (
+            "No Offense: A Novel (Little Bridge Island Book 2)",
+            ["discourtesy.n.03", "bridge.n.01", "island.n.01"],
+            ["novel.n.01"],
+        ),
+        ("The Karate Kid Part II", ["karate.n.01", "child.n.01", "part.n.01"], []),
+        ("9780340829752: Dark Tower I: The Gunslinger", ["tower.n.01", "gunman.n.01"], []),
         # Frequent web words: the web sense, or none.
         ("pool icon linear on white vector image vector image", ["vector.n.01"], ["pool.n.01"]),
         ("Image of Tonareli Oblong Fiberglass Violin Case Blue", ["case.n.01"], ["case.n.05"]),
@@ -91,6 +105,12 @@ def names(caption: str) -> list[str]:
         ("Trying to make my new balcony a food forest", ["balcony.n.01"], ["balcony.n.02"]),
         ("8 Digits Office Desktop Calculator with Sounds", ["background.n.07"], []),
         ("Renaissance Ball Invite (Interior)", [], ["inside.n.01"]),
+        ("A photographic journey around the world", ["universe.n.01"], ["earth.n.01"]),
+        ("ward cedar log homes quality log homes and cabin kits", ["kit.n.01"], ["kit.n.02"]),
+        ("Carly Rae Jepsen receives the Juno for Album of the Year", [], ["album.n.01"]),
+        ("New Arrival Women's UA Speedpocket Run Crop", ["crop.n.01"], []),
+        ("Myott Staffordshire Indian Tree 3 Cream Soup Bowls", ["cream.n.01"], ["soup_bowl.n.01"]),
+        ("HON 1870 Series Bookcase", ["series.n.01"], ["bookcase.n.01"]),
         # COCO-style captions keep their capitalized common nouns.
         ("A herd of Elephant protecting a young Elephant.", [], ["elephant.n.01"]),
         ("Men playing Frisbee with their dog in a forest field", [], ["frisbee.n.01"]),

@@ -98,6 +98,20 @@ _STOCK = re.compile(
     r"\bstock[\s-]*(?:photo|image|picture|footage|illustration|vector|foto|bild|vektor)\w*",
     re.IGNORECASE,
 )
+# A numbered part of a work ('Book 2', 'Part II', 'Season 3'), a novel's subtitle, an ISBN: the
+# capitalized words of such a caption are its title ('Owl of War (Owl the Assassin Book 2)').
+_WORK = re.compile(
+    r"\b(?:Book|Vol\.?|Volume|Part|Season|Episode|Chapter)\s+(?:\d+|[IVX]+)\b"
+    r"|:\s+A\s+Novel\b|\b97[89]\d{10}\b",
+    re.IGNORECASE,
+)
+# fmt: off
+WORK_WORDS: frozenset[str] = frozenset([
+    "book", "novel", "volume", "season", "episode", "chapter", "dvd", "movie", "film",
+    "video", "soundtrack", "poster", "audiobook", "paperback", "hardcover",
+])
+# fmt: on
+"""Words that say what a work is: kept in a caption whose capitalized words are its title."""
 _YEAR_PARENS = re.compile(r"\((?:[^()]*[\s,])?(?:1[89]|20)\d\d\)")
 
 # Facts about one word as written, memoized per lexicon: bit flags.
@@ -134,6 +148,12 @@ def web_tokens(caption: str, lexicon: Lexicon) -> list[str]:
         text = _STOCK.sub(" ", text)
     if "(" in text:
         text = _blank_titles(text)
+    low = text.lower()
+    if (
+        ("book" in low or "part" in low or "vol" in low or "novel" in low or "97" in low)
+        or ("season" in low or "episode" in low or "chapter" in low)
+    ) and _WORK.search(text) is not None:
+        text = _WORD.sub(_title_word, text)
     shout = text.upper() == text  # an all-caps caption: case says nothing
     memo = lexicon.web_memo[shout]
     found = _SCAN.findall(text)  # words, and "" for punctuation, which no name spans
@@ -357,6 +377,14 @@ def _span(words: list[str], start: int, lexicon: Lexicon) -> tuple[int, str | No
         if width > 1 and lexicon.compound(lemma) is not None:  # not 'Arthur Miller'
             return width, None
     return 0, None
+
+
+def _title_word(match: re.Match[str]) -> str:
+    """A capitalized word of a work's title becomes a barrier; other words stay."""
+    word = match.group(0)
+    if word[:1].isupper() and word.lower() not in WORK_WORDS:
+        return "|"
+    return word
 
 
 def _blank_titles(text: str) -> str:
