@@ -111,6 +111,11 @@ def names(caption: str) -> list[str]:
         ("New Arrival Women's UA Speedpocket Run Crop", ["crop.n.01"], []),
         ("Myott Staffordshire Indian Tree 3 Cream Soup Bowls", ["cream.n.01"], ["soup_bowl.n.01"]),
         ("HON 1870 Series Bookcase", ["series.n.01"], ["bookcase.n.01"]),
+        # Nouns that web listings use as adjectives are no labels.
+        ("Burdened with Glorious Purpose Men's Premium T-Shirt", ["premium.n.01"], ["man.n.01"]),
+        ("Custom Emery Cordless Roman Shade - Oatmeal", ["custom.n.01"], ["shade.n.03"]),
+        ("Ladies Luxury White Handkerchiefs 3", ["luxury.n.01"], ["handkerchief.n.01"]),
+        ("Mini Launches The Cooper S Carbon Edition", ["miniskirt.n.01"], []),
         # COCO-style captions keep their capitalized common nouns.
         ("A herd of Elephant protecting a young Elephant.", [], ["elephant.n.01"]),
         ("Men playing Frisbee with their dog in a forest field", [], ["frisbee.n.01"]),
