@@ -78,6 +78,7 @@ def names(caption: str) -> list[str]:
             ["york.n.01"],
             ["new_york.n.01"],
         ),
+        ("New york grunge t-shirt print with baseball bat", ["york.n.01"], ["new_york.n.01"]),
         # Titles before a parenthesized year.
         ("Sunshine (DVD, 2008)", ["sunlight.n.01"], ["videodisk.n.01"]),
         # Titles of a numbered part of a work, a novel's subtitle, an ISBN: words naming the

@@ -368,13 +368,14 @@ def _span(words: list[str], start: int, lexicon: Lexicon) -> tuple[int, str | No
         longest = min(lexicon.compound_len.get(first, 1), len(words) - start)
     for width in range(longest, 0, -1):
         span = words[start : start + width]
-        if not all(w.isalpha() and w[:1].isupper() for w in span[1:]):
+        if not all(w.isalpha() for w in span[1:]):
             continue
         lemma = "_".join(w.lower() for w in span)
         token = lexicon.place_token(lemma)
-        if token is not None:
+        if token is not None:  # 'New York', and 'New york' too
             return width, token
-        if width > 1 and lexicon.compound(lemma) is not None:  # not 'Arthur Miller'
+        capitalized = all(w[:1].isupper() for w in span[1:])
+        if capitalized and width > 1 and lexicon.compound(lemma) is not None:  # not 'Arthur Miller'
             return width, None
     return 0, None
 
