@@ -15,12 +15,13 @@ from typing import Any, Literal
 
 from catlip.resources import WORDNET_VERSION, pos_tagger
 from catlip.text._parallel import run_workers
+from catlip.text.heads import compound_head
 from catlip.text.lexicon import Kind, Lexicon, LexiconOptions, get_lexicon
 from catlip.text.reference import reference_labels
 from catlip.text.senseindex import get_sense_index
 from catlip.text.senses import CONCRETE_LEXNAMES
 from catlip.text.tokenize import tokenize
-from catlip.text.web import compound_head, web_tokens
+from catlip.text.web import web_tokens
 
 __all__ = ["ALGORITHM", "REFERENCE_ALGORITHM", "SynsetExtractor", "extract_synsets"]
 

@@ -12,19 +12,28 @@ words are looked up, :func:`web_tokens` reads the caption *with its case and pun
    ``GMT``) is an abbreviation unless WordNet's tagged corpus uses it as a word (``BOX``).
 2. **Names.** A word is a name when its case is mixed (``iPhone``), when WordNet does not know it
    at all (``Peugeot``), or when it is capitalized and WordNet's first noun sense for it is a named
-   individual (``Ford``: Henry Ford before the river crossing; ``Lincoln``). In lower-case text
-   every capitalized word after the first is taken for a name; in title-case text (product
-   listings: "Coffee Table with Tray Top") case says nothing, so only name words count, together
-   with the capitalized word right before or after one ("Apple iPhone", "Hugo Boss"). Place names
-   are the exception: a capitalized word or WordNet compound whose first sense is a named place
-   becomes that place ("Dresden, Germany", "New York City").
+   individual (``Ford``: Henry Ford before the river crossing; ``Lincoln``). Case alone says
+   little (title-case product listings are mostly common nouns: "Coffee Table with Tray Top"),
+   so only name words count, together with the capitalized word right before or after one
+   ("Apple iPhone", "Hugo Boss"). Place names are the exception: a capitalized word or WordNet
+   compound whose first sense is a named place becomes that place ("Dresden, Germany", "New
+   York City", "New york").
 3. **Titles.** Title-case text right before a parenthesized year is the title of a work
-   ("Saving Grace (2000)", "Sunshine (DVD, 2008)": the DVD stays).
-4. **Other languages.** A caption in which fewer than half of the words are English (WordNet
+   ("Saving Grace (2000)", "Sunshine (DVD, 2008)": the DVD stays), and so are the capitalized
+   words of a caption that names a numbered part of a work ("Owl of War (Owl the Assassin Book
+   2)", "The Karate Kid Part II"), a novel's subtitle or an ISBN, except :data:`WORK_WORDS`.
+4. **Modifiers.** A person noun that WordNet uses at least as often as an adjective, right
+   before a noun, is that adjective ("Korean sculptor"); a noun right before a colour word
+   (:data:`COLOURS`) begins the colour's name ("Midnight Blue") when its sense is a time, group,
+   natural object, food, act or phenomenon, not a thing that comes in colours ("Sandal black").
+5. **Other languages.** A caption in which fewer than half of the words are English (WordNet
    words or English function words), or which has more foreign function words (``de``, ``la``,
    ``und``) than English ones, yields no labels.
 
-The lower-case tokens that remain go through the usual noun analysis (:mod:`catlip.text.lexicon`).
+A hyphenated token of three or more parts with digits in it is a URL slug, read as words
+("2go-travel-sale-ticket"). The lower-case tokens that remain go through the usual noun analysis
+(:mod:`catlip.text.lexicon`); :mod:`catlip.text.heads` adds a multiword noun's head ("Tote Bag"
+is a bag).
 
 Example:
     >>> from catlip.text.lexicon import LexiconOptions, get_lexicon
@@ -53,7 +62,7 @@ __all__ = [
     "BARRIER",
     "COLOURS",
     "FOREIGN_FUNCTION_WORDS",
-    "compound_head",
+    "WORK_WORDS",
     "web_tokens",
 ]
 
@@ -404,52 +413,3 @@ def _blank_titles(text: str) -> str:
             done = match.start()
         match = _YEAR_PARENS.search(text, match.end())
     return "".join(out) + text[done:]
-
-
-_KIND_OF: dict[tuple[str, str], bool] = {}  # (compound wnid, head wnid) -> is a kind of it
-
-
-def compound_head(compound: str, head: str, lexicon: Lexicon) -> str | None:
-    """The synset of a multiword noun's head word, when the compound is a kind of it.
-
-    "Tote Bag" is a bag and "Living Room" a room: the caption names both, and WordNet says so
-    (the head's sense is a hypernym of the compound's). "Hot dog" is no dog and "Board Game"
-    keeps its head only because a board game is a game.
-
-    Args:
-        compound: The wnid the multiword noun was labelled with.
-        head: The compound's last token, as the caption spells it ("bags").
-        lexicon: The tables of the extractor.
-
-    Returns:
-        The head's wnid, or None.
-    """
-    info = lexicon.memo.get(head) or lexicon.analyze(head)
-    wnid = info.wnid
-    if wnid is None or wnid == compound:
-        return None
-    key = (compound, wnid)
-    kind_of = _KIND_OF.get(key)
-    if kind_of is None:
-        if len(_KIND_OF) >= lexicon.options.max_memo:
-            _KIND_OF.clear()
-        kind_of = _KIND_OF[key] = int(wnid[1:]) in _ancestors(int(compound[1:]))
-    return wnid if kind_of else None
-
-
-def _ancestors(offset: int) -> set[int]:
-    """Offsets of every hypernym (and instance hypernym) of noun synset ``offset``."""
-    db = wordnet_db()
-    seen: set[int] = set()
-    todo = [offset]
-    while todo:
-        fields = db._noun_line(todo.pop()).split(" ")
-        start = 5 + 2 * int(fields[3], 16)
-        count = int(fields[start - 1])
-        for k in range(start, start + 4 * count, 4):
-            if fields[k] in ("@", "@i"):
-                parent = int(fields[k + 1])
-                if parent not in seen:
-                    seen.add(parent)
-                    todo.append(parent)
-    return seen
