@@ -120,7 +120,7 @@ WORK_WORDS: frozenset[str] = frozenset([
     "video", "soundtrack", "poster", "audiobook", "paperback", "hardcover",
 ])
 # fmt: on
-"""Words that say what a work is: kept in a caption whose capitalized words are its title."""
+"""Words that say what a work is (book, DVD), kept when a caption's capitalized words go."""
 _YEAR_PARENS = re.compile(r"\((?:[^()]*[\s,])?(?:1[89]|20)\d\d\)")
 
 # Facts about one word as written, memoized per lexicon: bit flags.
