@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from catlip._engine import map_list, num_processes
 from catlip.resources import pos_tagger
+from catlip.text.heads import compound_head
 from catlip.text.lexicon import Kind, Lexicon, LexiconOptions, get_lexicon
 from catlip.text.reference import reference_labels
 from catlip.text.senses import CONCRETE_LEXNAMES
@@ -246,6 +247,7 @@ class SynsetExtractor:
         compound_len = lexicon.compound_len
         pairs = lexicon.compound_pairs
         noun, verblike, split, context = _NOUN, _VERBLIKE, _SPLIT, _NOUN_CONTEXT
+        web = self._options.web
         labels: list[str] = []
         seen: set[str] = set()
         previous = _OTHER
@@ -265,6 +267,11 @@ class SynsetExtractor:
                     if matched[0] not in seen:
                         seen.add(matched[0])
                         labels.append(matched[0])
+                    if web:  # 'tote bag' is also a bag
+                        head = compound_head(matched[0], tokens[i + matched[1] - 1], lexicon)
+                        if head is not None and head not in seen:
+                            seen.add(head)
+                            labels.append(head)
                     i += matched[1]
                     previous = noun
                     continue

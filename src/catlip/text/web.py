@@ -12,19 +12,28 @@ words are looked up, :func:`web_tokens` reads the caption *with its case and pun
    ``GMT``) is an abbreviation unless WordNet's tagged corpus uses it as a word (``BOX``).
 2. **Names.** A word is a name when its case is mixed (``iPhone``), when WordNet does not know it
    at all (``Peugeot``), or when it is capitalized and WordNet's first noun sense for it is a named
-   individual (``Ford``: Henry Ford before the river crossing; ``Lincoln``). In lower-case text
-   every capitalized word after the first is taken for a name; in title-case text (product
-   listings: "Coffee Table with Tray Top") case says nothing, so only name words count, together
-   with the capitalized word right before or after one ("Apple iPhone", "Hugo Boss"). Place names
-   are the exception: a capitalized word or WordNet compound whose first sense is a named place
-   becomes that place ("Dresden, Germany", "New York City").
+   individual (``Ford``: Henry Ford before the river crossing; ``Lincoln``). Case alone says
+   little (title-case product listings are mostly common nouns: "Coffee Table with Tray Top"),
+   so only name words count, together with the capitalized word right before or after one
+   ("Apple iPhone", "Hugo Boss"). Place names are the exception: a capitalized word or WordNet
+   compound whose first sense is a named place becomes that place ("Dresden, Germany", "New
+   York City", "New york").
 3. **Titles.** Title-case text right before a parenthesized year is the title of a work
-   ("Saving Grace (2000)", "Sunshine (DVD, 2008)": the DVD stays).
-4. **Other languages.** A caption in which fewer than half of the words are English (WordNet
+   ("Saving Grace (2000)", "Sunshine (DVD, 2008)": the DVD stays), and so are the capitalized
+   words of a caption that names a numbered part of a work ("Owl of War (Owl the Assassin Book
+   2)", "The Karate Kid Part II"), a novel's subtitle or an ISBN, except :data:`WORK_WORDS`.
+4. **Modifiers.** A person noun that WordNet uses at least as often as an adjective, right
+   before a noun, is that adjective ("Korean sculptor"); a noun right before a colour word
+   (:data:`COLOURS`) begins the colour's name ("Midnight Blue") when its sense is a time, group,
+   natural object, food, act or phenomenon, not a thing that comes in colours ("Sandal black").
+5. **Other languages.** A caption in which fewer than half of the words are English (WordNet
    words or English function words), or which has more foreign function words (``de``, ``la``,
    ``und``) than English ones, yields no labels.
 
-The lower-case tokens that remain go through the usual noun analysis (:mod:`catlip.text.lexicon`).
+A hyphenated token of three or more parts with digits in it is a URL slug, read as words
+("2go-travel-sale-ticket"). The lower-case tokens that remain go through the usual noun analysis
+(:mod:`catlip.text.lexicon`); :mod:`catlip.text.heads` adds a multiword noun's head ("Tote Bag"
+is a bag).
 
 Example:
     >>> from catlip.text.lexicon import LexiconOptions, get_lexicon
@@ -41,104 +50,52 @@ from itertools import compress
 from operator import itemgetter, not_, or_
 from typing import TYPE_CHECKING, cast
 
-from catlip.text.lexicon import BARRIER, DETERMINERS, FUNCTION_WORDS, PLACE_MARK
+from catlip.text.lexicon import BARRIER, DETERMINERS, FUNCTION_WORDS, PLACE_MARK, Kind
+from catlip.text.senseindex import get_sense_index
 from catlip.text.tokenize import clean_caption
+from catlip.text.wndb import wordnet_db
 
 if TYPE_CHECKING:
     from catlip.text.lexicon import Lexicon
 
-__all__ = ["ABBREVIATIONS", "BARRIER", "FOREIGN_FUNCTION_WORDS", "web_tokens"]
+__all__ = [
+    "ABBREVIATIONS",
+    "BARRIER",
+    "COLOURS",
+    "FOREIGN_FUNCTION_WORDS",
+    "WORK_WORDS",
+    "web_tokens",
+]
 
-ABBREVIATIONS: frozenset[str] = frozenset(
-    [
-        "ad",
-        "tv",
-        "dvd",
-        "cd",
-        "pc",
-        "suv",
-        "usb",
-        "led",
-        "lcd",
-        "atv",
-        "ufo",
-        "dj",
-        "bbq",
-        "gps",
-        "atm",
-        "rv",
-        "cpu",
-        "dna",
-        "ox",
-    ]
-)
+# fmt: off
+ABBREVIATIONS: frozenset[str] = frozenset([
+    "ad", "tv", "dvd", "cd", "pc", "suv", "usb", "led", "lcd", "atv", "ufo", "dj", "bbq", "gps",
+    "atm", "rv", "cpu", "dna", "ox",
+])
+# fmt: on
 """Short or all-caps tokens that are labels (when WordNet has them as nouns)."""
 
-FOREIGN_FUNCTION_WORDS: frozenset[str] = frozenset(
-    [
-        "de",
-        "la",
-        "le",
-        "les",
-        "des",
-        "du",
-        "et",
-        "en",
-        "un",
-        "une",
-        "est",
-        "pour",
-        "avec",
-        "sur",
-        "dans",
-        "der",
-        "die",
-        "das",
-        "und",
-        "mit",
-        "für",
-        "ist",
-        "ein",
-        "eine",
-        "von",
-        "zu",
-        "auf",
-        "el",
-        "los",
-        "las",
-        "y",
-        "con",
-        "para",
-        "por",
-        "del",
-        "al",
-        "una",
-        "es",
-        "di",
-        "della",
-        "il",
-        "che",
-        "per",
-        "het",
-        "een",
-        "van",
-        "och",
-        "og",
-        "och",
-        "på",
-        "med",
-        "til",
-        "na",
-        "za",
-        "do",
-        "ze",
-        "nel",
-        "sul",
-        "da",
-        "em",
-        "os",
-    ]
-)
+# fmt: off
+COLOURS: frozenset[str] = frozenset([
+    "black", "white", "red", "green", "blue", "yellow", "purple", "pink", "brown", "grey", "gray",
+    "beige", "navy", "violet", "teal", "turquoise", "ivory", "maroon", "burgundy", "khaki",
+    "lavender", "magenta", "cyan", "aqua", "charcoal", "indigo",
+])
+# fmt: on
+"""Colour words that end a colour name whose first word is a noun ("Midnight Blue").
+
+Not "cream", "orange", "olive", "gold" or "silver": "Ice Cream", "Blood Orange" and "Sterling
+Silver" are things."""
+
+# fmt: off
+FOREIGN_FUNCTION_WORDS: frozenset[str] = frozenset([
+    "de", "la", "le", "les", "des", "du", "et", "en", "un", "une", "est", "pour", "avec", "sur",
+    "dans", "der", "die", "das", "und", "mit", "für", "ist", "ein", "eine", "von", "zu", "auf",
+    "el", "los", "las", "y", "con", "para", "por", "del", "al", "una", "es", "di", "della", "il",
+    "che", "per", "het", "een", "van", "och", "og", "på", "med", "til", "na", "za", "do", "ze",
+    "nel", "sul", "da", "em", "os",
+])
+# fmt: on
 """Function words of other Latin-script languages (a cheap test for non-English text)."""
 
 # A word (letters and digits, with inner apostrophes or hyphens), or punctuation that ends a
@@ -151,6 +108,20 @@ _STOCK = re.compile(
     r"\bstock[\s-]*(?:photo|image|picture|footage|illustration|vector|foto|bild|vektor)\w*",
     re.IGNORECASE,
 )
+# A numbered part of a work ('Book 2', 'Part II', 'Season 3'), a novel's subtitle, an ISBN: the
+# capitalized words of such a caption are its title ('Owl of War (Owl the Assassin Book 2)').
+_WORK = re.compile(
+    r"\b(?:Book|Vol\.?|Volume|Part|Season|Episode|Chapter)\s+(?:\d+|[IVX]+)\b"
+    r"|:\s+A\s+Novel\b|\b97[89]\d{10}\b",
+    re.IGNORECASE,
+)
+# fmt: off
+WORK_WORDS: frozenset[str] = frozenset([
+    "book", "novel", "volume", "season", "episode", "chapter", "dvd", "movie", "film",
+    "video", "soundtrack", "poster", "audiobook", "paperback", "hardcover",
+])
+# fmt: on
+"""Words that say what a work is (book, DVD), kept when a caption's capitalized words go."""
 _YEAR_PARENS = re.compile(r"\((?:[^()]*[\s,])?(?:1[89]|20)\d\d\)")
 
 # Facts about one word as written, memoized per lexicon: bit flags.
@@ -161,6 +132,8 @@ _UNKNOWN = 8  # a counted word that is not English (neither WordNet nor a functi
 _ENGLISH_FUNCTION = 16
 _FOREIGN_FUNCTION = 32
 _COMPOUND = 64  # may start a WordNet multiword noun or place name
+_DEMONYM = 128  # a person noun that is as much an adjective ('Korean', 'Buddhist')
+_COLOUR = 256  # a colour word that ends a colour name ('Midnight Blue', 'Mint Green')
 _PUNCTUATION: tuple[None, int] = (None, 0)
 _TOKENS: Callable[[tuple[str | None, int]], str | None] = itemgetter(0)
 _FLAGS: Callable[[tuple[str | None, int]], int] = itemgetter(1)
@@ -185,6 +158,12 @@ def web_tokens(caption: str, lexicon: Lexicon) -> list[str]:
         text = _STOCK.sub(" ", text)
     if "(" in text:
         text = _blank_titles(text)
+    low = text.lower()
+    if (
+        ("book" in low or "part" in low or "vol" in low or "novel" in low or "97" in low)
+        or ("season" in low or "episode" in low or "chapter" in low)
+    ) and _WORK.search(text) is not None:
+        text = _WORD.sub(_title_word, text)
     shout = text.upper() == text  # an all-caps caption: case says nothing
     memo = lexicon.web_memo[shout]
     found = _SCAN.findall(text)  # words, and "" for punctuation, which no name spans
@@ -196,9 +175,35 @@ def web_tokens(caption: str, lexicon: Lexicon) -> list[str]:
     seen = reduce(or_, map(_FLAGS, scanned), 0)
     if seen & (_UNKNOWN | _FOREIGN_FUNCTION) and not _english(list(map(_FLAGS, scanned))):
         return []
+    if seen & (_DEMONYM | _COLOUR):
+        scanned = _modifiers(scanned, lexicon)
     if not seen & (_NAME | _COMPOUND):  # most captions: nothing more to do
         return list(filter(None, map(_TOKENS, scanned)))
     return _names(found, scanned, lexicon)
+
+
+def _modifiers(
+    scanned: list[tuple[str | None, int]], lexicon: Lexicon
+) -> list[tuple[str | None, int]]:
+    """Drop nouns that are modifiers here: demonyms before a noun, the first word of a colour.
+
+    "Korean sculptor" shows a sculptor, not a Korean (WordNet's noun), and "Midnight Blue" or
+    "Mint Green" name a colour, not midnight or mint; the colour word itself goes too when it
+    reads as a noun ("Prism Violet": not the flower).
+    """
+    out = list(scanned)
+    for k in range(len(out) - 1):
+        token, flag = out[k]
+        after, after_flag = out[k + 1]
+        if token is None or after is None or token == BARRIER:
+            continue
+        if flag & _DEMONYM and lexicon.analyze(after).kind == Kind.NOUN and after != BARRIER:
+            out[k] = (BARRIER, flag)
+        elif after_flag & _COLOUR and not flag & _COLOUR and _names_a_colour(token, lexicon):
+            out[k] = (BARRIER, flag)
+            if lexicon.analyze(after).kind in (Kind.NOUN, Kind.VERBLIKE):
+                out[k + 1] = (BARRIER, after_flag)
+    return out
 
 
 def _english(flags: list[int]) -> bool:
@@ -274,6 +279,11 @@ def _facts(word: str, shout: bool, lexicon: Lexicon) -> tuple[str | None, int]:
                 flag |= _COMPOUND
             if lexicon.is_name(token):
                 flag |= _NAME
+    if token is not None and token.isalpha():
+        if token in COLOURS:
+            flag |= _COLOUR
+        elif _is_demonym(token, lexicon):
+            flag |= _DEMONYM
     if word.isalpha() and len(word) > 1:
         flag |= _COUNTED
         if not lexicon.is_word(low):
@@ -291,6 +301,41 @@ def _facts(word: str, shout: bool, lexicon: Lexicon) -> tuple[str | None, int]:
     return facts
 
 
+# What the first word of a colour name is ('Midnight', 'Navy', 'Sky', 'Wine', 'Ballet' Blue),
+# where a thing in that colour is an artifact, a substance, a plant or an animal ('Sandal
+# black', 'Fleece Black', 'Branch Yellow', 'a dog red with mud').
+_COLOUR_SOURCES = frozenset(
+    ["noun.time", "noun.group", "noun.object", "noun.food", "noun.act", "noun.phenomenon"]
+)
+
+
+def _names_a_colour(token: str, lexicon: Lexicon) -> bool:
+    """Whether noun ``token`` before a colour word is the first word of the colour's name."""
+    info = lexicon.analyze(token)
+    if info.kind not in (Kind.NOUN, Kind.VERBLIKE) or info.wnid is None or info.lemma is None:
+        return False
+    offset = int(info.wnid[1:])
+    return any(
+        s.offset == offset and s.lexname in _COLOUR_SOURCES
+        for s in get_sense_index().noun_senses(info.lemma)
+    )
+
+
+def _is_demonym(token: str, lexicon: Lexicon) -> bool:
+    """Whether ``token`` is a person noun WordNet uses at least as often as an adjective."""
+    info = lexicon.analyze(token)
+    if info.kind != Kind.NOUN or info.wnid is None or info.lemma is None:
+        return False
+    index = get_sense_index()
+    lemma = info.lemma
+    if not wordnet_db().has_lemma(lemma, "a") or index.modifier_count(lemma) < index.noun_count(
+        lemma
+    ):
+        return False
+    offset = int(info.wnid[1:])
+    return any(s.offset == offset and s.lexname == "noun.person" for s in index.noun_senses(lemma))
+
+
 def _token(word: str, lexicon: Lexicon, *, shout: bool) -> str:
     """The lower-case token for one word, or BARRIER for codes, short words and mixed case."""
     low = word.lower()
@@ -298,8 +343,12 @@ def _token(word: str, lexicon: Lexicon, *, shout: bool) -> str:
         return low
     if not word.replace("-", "").replace("'", "").replace("’", "").isalpha():
         # Digits inside: '256gb', 'ees-023' are codes; '75-inch' (from '3.75-inch') is 'inch'.
-        last = low.rsplit("-", 1)[-1]
-        return last if "-" in low and last.isalpha() and len(last) > 2 else BARRIER
+        parts = low.split("-")
+        if len(parts) > 2:  # a URL slug: '2go-travel-sale-ticket' is words
+            words = [p for p in parts if p.isalpha() and len(p) > 2]
+            return "-".join(words) if words else BARRIER
+        last = parts[-1]
+        return last if len(parts) > 1 and last.isalpha() and len(last) > 2 else BARRIER
     if len(word) <= 2 or (word.isupper() and _ROMAN.fullmatch(word)):
         return BARRIER  # 'GB', 'XXIII'
     if "-" in low and not (lexicon.is_word(low) or lexicon.is_word(low.replace("-", "_"))):
@@ -331,15 +380,24 @@ def _span(words: list[str], start: int, lexicon: Lexicon) -> tuple[int, str | No
         return (0, None) if token is None else (1, token)
     for width in range(longest, 0, -1):
         span = words[start : start + width]
-        if not all(w.isalpha() and w[:1].isupper() for w in span[1:]):
+        if not all(w.isalpha() for w in span[1:]):
             continue
         lemma = "_".join(w.lower() for w in span)
         token = lexicon.place_token(lemma)
-        if token is not None:
+        if token is not None:  # 'New York', and 'New york' too
             return width, token
-        if width > 1 and lexicon.compound(lemma) is not None:  # not 'Arthur Miller'
+        capitalized = all(w[:1].isupper() for w in span[1:])
+        if capitalized and width > 1 and lexicon.compound(lemma) is not None:  # not 'Arthur Miller'
             return width, None
     return 0, None
+
+
+def _title_word(match: re.Match[str]) -> str:
+    """A capitalized word of a work's title becomes a barrier; other words stay."""
+    word = match.group(0)
+    if word[:1].isupper() and word.lower() not in WORK_WORDS:
+        return "|"
+    return word
 
 
 def _blank_titles(text: str) -> str:

@@ -1,0 +1,78 @@
+"""A multiword noun's head word as a second label: "Tote Bag" is also a bag.
+
+WordNet's multiword nouns are labelled as one synset ("tote bag" -> ``carryall.n.01``). When the
+compound is a kind of what its last word names (the head's synset is one of the compound's
+hypernyms), the caption names that too, and the head becomes a label of its own: "Living Room" ->
+``room.n.01``, "a cell phone" -> ``telephone.n.01``. A compound that is no kind of its head gets
+no second label: "hot dog" is no dog. Used by the default extractor (``web=True``).
+
+Example:
+    >>> from catlip.text import SynsetExtractor, synset
+    >>> [synset(w).name() for w in SynsetExtractor()("a tote bag")]
+    ['carryall.n.01', 'bag.n.01']
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from catlip.text.wndb import wordnet_db
+
+if TYPE_CHECKING:
+    from catlip.text.lexicon import Lexicon
+
+__all__ = ["compound_head"]
+
+_KIND_OF: dict[tuple[str, str], bool] = {}  # (compound wnid, head wnid) -> is a kind of it
+
+
+def compound_head(compound: str, head: str, lexicon: Lexicon) -> str | None:
+    """The synset of a multiword noun's head word, when the compound is a kind of it.
+
+    "Tote Bag" is a bag and "Living Room" a room: the caption names both, and WordNet says so
+    (the head's sense is a hypernym of the compound's). "Hot dog" is no dog.
+
+    Args:
+        compound: The wnid the multiword noun was labelled with.
+        head: The compound's last token, as the caption spells it ("bags").
+        lexicon: The tables of the extractor.
+
+    Returns:
+        The head's wnid, or None.
+
+    Example:
+        >>> from catlip.text.lexicon import LexiconOptions, get_lexicon
+        >>> from catlip.text import synset
+        >>> lexicon = get_lexicon(LexiconOptions())
+        >>> synset(compound_head("n02970408", "bags", lexicon)).name()
+        'bag.n.01'
+    """
+    info = lexicon.memo.get(head) or lexicon.analyze(head)
+    wnid = info.wnid
+    if wnid is None or wnid == compound:
+        return None
+    key = (compound, wnid)
+    kind_of = _KIND_OF.get(key)
+    if kind_of is None:
+        if len(_KIND_OF) >= lexicon.options.max_memo:
+            _KIND_OF.clear()
+        kind_of = _KIND_OF[key] = int(wnid[1:]) in _ancestors(int(compound[1:]))
+    return wnid if kind_of else None
+
+
+def _ancestors(offset: int) -> set[int]:
+    """Offsets of every hypernym (and instance hypernym) of noun synset ``offset``."""
+    db = wordnet_db()
+    seen: set[int] = set()
+    todo = [offset]
+    while todo:
+        fields = db._noun_line(todo.pop()).split(" ")
+        start = 5 + 2 * int(fields[3], 16)
+        count = int(fields[start - 1])
+        for k in range(start, start + 4 * count, 4):
+            if fields[k] in ("@", "@i"):
+                parent = int(fields[k + 1])
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+    return seen
