@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from catlip.text.wndb import wordnet_db
+from catlip.wordnet.db import wordnet_db
 
 if TYPE_CHECKING:
     from catlip.text.lexicon import Lexicon
@@ -66,13 +66,8 @@ def _ancestors(offset: int) -> set[int]:
     seen: set[int] = set()
     todo = [offset]
     while todo:
-        fields = db._noun_line(todo.pop()).split(" ")
-        start = 5 + 2 * int(fields[3], 16)
-        count = int(fields[start - 1])
-        for k in range(start, start + 4 * count, 4):
-            if fields[k] in ("@", "@i"):
-                parent = int(fields[k + 1])
-                if parent not in seen:
-                    seen.add(parent)
-                    todo.append(parent)
+        for parent in db.hypernyms(todo.pop()):
+            if parent not in seen:
+                seen.add(parent)
+                todo.append(parent)
     return seen

@@ -51,9 +51,9 @@ from operator import itemgetter, not_, or_
 from typing import TYPE_CHECKING, cast
 
 from catlip.text.lexicon import BARRIER, DETERMINERS, FUNCTION_WORDS, PLACE_MARK, Kind
-from catlip.text.senseindex import get_sense_index
 from catlip.text.tokenize import clean_caption
-from catlip.text.wndb import wordnet_db
+from catlip.wordnet.db import wordnet_db
+from catlip.wordnet.senseindex import get_sense_index
 
 if TYPE_CHECKING:
     from catlip.text.lexicon import Lexicon

@@ -36,7 +36,7 @@ from catlip.transfer.names import (
 )
 from catlip.transfer.senses import Ancestry, choose_senses, viable_candidates
 from catlip.vocab._progress import Progress
-from catlip.wordnet import wnid
+from catlip.wordnet import synset_name, wnid
 
 if TYPE_CHECKING:
     from catlip.vocab import Vocabulary
@@ -297,7 +297,7 @@ def _match(
         key = wnid(synset) if synset is not None else str(raw_wnid).strip()
         if key not in wnids:
             wnids.append(key)
-            names.append(synset.name() if synset is not None else key)
+            names.append(synset_name(synset.offset()) if synset is not None else key)
     similarity = sum(s for _, s in hits) / len(hits)
     return LabelMatch(label, method, tuple(wnids), similarity, tuple(names))
 

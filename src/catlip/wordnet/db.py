@@ -166,6 +166,21 @@ class WordNetDB:
         count = int(head[3], 16)
         return head[4].split(" ", 2 * count)[: 2 * count : 2]
 
+    def hypernyms(self, offset: int) -> list[int]:
+        """Offsets of noun synset ``offset``'s hypernyms and instance hypernyms, in file order.
+
+        Raises:
+            KeyError: No noun synset starts at ``offset``.
+        """
+        fields = self._noun_line(offset).split(" ")
+        start = 5 + 2 * int(fields[3], 16)  # after offset lex_filenum ss_type w_cnt words
+        num_pointers = int(fields[start - 1])
+        return [
+            int(fields[k + 1])
+            for k in range(start, start + 4 * num_pointers, 4)
+            if fields[k] in ("@", "@i")
+        ]
+
     def is_instance(self, offset: int) -> bool:
         """Whether noun synset ``offset`` is a named individual (has an instance hypernym)."""
         fields = self._noun_line(offset).split(" ")
