@@ -20,10 +20,8 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from dataclasses import field as dataclass_field
 from pathlib import Path
-from typing import IO, Literal, NamedTuple
+from typing import IO, Literal
 
 from catlip.errors import InputFormatError
 from catlip.vocab._jsonl import read_jsonl
@@ -38,6 +36,7 @@ from catlip.vocab._lines import (
 )
 from catlip.vocab._parquet import pyarrow_modules, read_parquet
 from catlip.vocab._remote import check_url, is_url
+from catlip.vocab._report import BadRecord, ReadReport, Record
 from catlip.vocab._table import read_table
 from catlip.vocab._tar import read_tar
 
@@ -68,102 +67,6 @@ _SUFFIXES = {
     ".tgz": "tar",
     ".parquet": "parquet",
 }
-
-
-class Record(NamedTuple):
-    """One caption and the key of its sample."""
-
-    key: str
-    caption: str
-
-
-@dataclass(frozen=True)
-class BadRecord:
-    """A record that could not be read: where, and why."""
-
-    path: str
-    location: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.location}: {self.reason}"
-
-
-@dataclass
-class ReadReport:
-    """What :func:`read_records` read: good records, bad records (the first ``max_examples``).
-
-    Example:
-        >>> report = ReadReport()
-        >>> records = list(read_records([], report=report))
-        >>> report.num_records, report.num_bad
-        (0, 0)
-    """
-
-    num_records: int = 0
-    num_bad: int = 0
-    examples: list[BadRecord] = dataclass_field(default_factory=list)
-    max_examples: int = 20
-    num_multiline: int = 0
-    """CSV/TSV records whose quoted fields spanned several lines (rows and records disagree)."""
-    skipped: dict[str, int] = dataclass_field(default_factory=dict)
-    """Parquet rows left out on purpose, by img2dataset status (``{"failed_to_download": 3}``):
-    samples without an image. Not bad records."""
-    keyed_files: list[str] = dataclass_field(default_factory=list)
-    """The ``.txt`` files read as ``KEY<TAB>CAPTION`` lines (the ``keyed`` format) because their
-    lines looked so, not because ``format`` said so."""
-
-    @property
-    def num_skipped(self) -> int:
-        """Rows left out on purpose (see :attr:`skipped`)."""
-        return sum(self.skipped.values())
-
-    def add_bad(self, bad: BadRecord) -> None:
-        """Count a bad record (and keep it as an example while there is room)."""
-        self.num_bad += 1
-        if len(self.examples) < self.max_examples:
-            self.examples.append(bad)
-
-    def summary(self) -> str:
-        """One line per example, for the command line."""
-        lines = [f"{self.num_bad:,} bad record(s) skipped:"]
-        lines += [f"  {bad}" for bad in self.examples]
-        if self.num_bad > len(self.examples):
-            lines.append(f"  ... and {self.num_bad - len(self.examples):,} more")
-        return "\n".join(lines)
-
-    def skipped_note(self) -> str | None:
-        """A note when parquet rows were skipped by status, for the command line (else None)."""
-        if not self.skipped:
-            return None
-        ranked = sorted(self.skipped.items(), key=lambda item: (-item[1], item[0]))
-        statuses = ", ".join(f"{status}: {rows:,}" for status, rows in ranked)
-        return (
-            f"skipped {self.num_skipped:,} parquet row(s) whose status is not success "
-            f"({statuses}): images that were not downloaded (--all-status counts them)"
-        )
-
-    def keyed_note(self) -> str | None:
-        """A note when ``.txt`` files were read as ``KEY<TAB>CAPTION`` lines (else None)."""
-        if not self.keyed_files:
-            return None
-        names = ", ".join(self.keyed_files[:3])
-        if len(self.keyed_files) > 3:
-            names += f" and {len(self.keyed_files) - 3:,} more"
-        return (
-            f"note: {names}: lines read as KEY<TAB>CAPTION, as in Flickr8k's token file (its "
-            "first lines all are): the caption is the text after the tab, the key the text "
-            "before it (--format text reads whole lines)"
-        )
-
-    def multiline_note(self) -> str | None:
-        """A note when CSV/TSV records spanned several lines, for the command line (else None)."""
-        if not self.num_multiline:
-            return None
-        return (
-            f"note: {self.num_multiline:,} CSV/TSV record(s) span several lines (line breaks "
-            "inside quoted fields), so the files have more lines than records"
-        )
 
 
 def detect_format(path: str | os.PathLike[str]) -> Format:
