@@ -10,7 +10,16 @@ import pytest
 
 from catlip.cli import main
 from catlip.errors import InputFormatError
-from catlip.vocab import ReadReport, Record, detect_format, load_labels, read_records
+from catlip.text import SynsetExtractor
+from catlip.vocab import (
+    CaptionFiles,
+    ReadReport,
+    Record,
+    count_synsets,
+    detect_format,
+    load_labels,
+    read_records,
+)
 from conftest import FLICKR8K
 
 
@@ -111,3 +120,16 @@ def test_cli_build_and_label_read_the_caption_after_the_tab(
     labels = tmp_path / "labels.jsonl"
     assert main(["label", str(path), "--vocab", str(vocab), "-o", str(labels), "-q"]) == 0
     assert list(load_labels(labels)) == ["dog_7#0", "dog_7#1"]  # the keys, not FILE:LINE
+
+
+@pytest.mark.parametrize("num_workers", [1, 2])
+def test_keyed_files_are_reported_whatever_the_number_of_processes(
+    tmp_path: Path, num_workers: int
+) -> None:
+    # Two processes split a keyed file by record; the note must not depend on it (it was lost).
+    lines = "".join(f"img_{i}.jpg#0\ta dog on a mat\n" for i in range(50))
+    path = _write(tmp_path / "tokens.txt", lines)
+    files = CaptionFiles([path])
+    counts = count_synsets(files, extractor=SynsetExtractor(), num_workers=num_workers)
+    assert counts.num_captions == 50
+    assert files.report.keyed_files == [str(path)]

@@ -213,3 +213,5 @@ def merge_reports(parts: list[PartReport], report: ReadReport) -> None:
     for part in parts:
         for status, rows in part.skipped.items():
             report.skipped[status] = report.skipped.get(status, 0) + rows
+        # Every part that reads a file sees that it is keyed: name each file once.
+        report.keyed_files += [f for f in part.keyed_files if f not in report.keyed_files]
