@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 from catlip.wordnet.db import wordnet_db
@@ -22,8 +23,6 @@ if TYPE_CHECKING:
     from catlip.text.lexicon import Lexicon
 
 __all__ = ["compound_head"]
-
-_KIND_OF: dict[tuple[str, str], bool] = {}  # (compound wnid, head wnid) -> is a kind of it
 
 
 def compound_head(compound: str, head: str, lexicon: Lexicon) -> str | None:
@@ -47,27 +46,23 @@ def compound_head(compound: str, head: str, lexicon: Lexicon) -> str | None:
         >>> synset(compound_head("n02970408", "bags", lexicon)).name()
         'bag.n.01'
     """
-    info = lexicon.memo.get(head) or lexicon.analyze(head)
-    wnid = info.wnid
+    wnid = lexicon.analyze(head).wnid
     if wnid is None or wnid == compound:
         return None
-    key = (compound, wnid)
-    kind_of = _KIND_OF.get(key)
-    if kind_of is None:
-        if len(_KIND_OF) >= lexicon.options.max_memo:
-            _KIND_OF.clear()
-        kind_of = _KIND_OF[key] = int(wnid[1:]) in _ancestors(int(compound[1:]))
-    return wnid if kind_of else None
+    return wnid if _is_kind_of(int(compound[1:]), int(wnid[1:])) else None
 
 
-def _ancestors(offset: int) -> set[int]:
-    """Offsets of every hypernym (and instance hypernym) of noun synset ``offset``."""
+@functools.lru_cache(maxsize=1 << 16)
+def _is_kind_of(offset: int, ancestor: int) -> bool:
+    """Whether noun synset ``ancestor`` is a hypernym (or instance hypernym) of ``offset``."""
     db = wordnet_db()
     seen: set[int] = set()
     todo = [offset]
     while todo:
         for parent in db.hypernyms(todo.pop()):
+            if parent == ancestor:
+                return True
             if parent not in seen:
                 seen.add(parent)
                 todo.append(parent)
-    return seen
+    return False
