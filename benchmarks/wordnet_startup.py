@@ -1,6 +1,6 @@
 """First use of the bundled WordNet: a fresh process labels one caption, then loads NLTK's reader.
 
-catlip ships WordNet 3.0 as an LZMA zip (``catlip/data/wordnet-3.0.zip``); the baseline is the
+catlip ships WordNet 3.0 as a deflate zip (``catlip/data/wordnet-3.0.zip``); the baseline is the
 same code reading the same files unzipped from an NLTK data folder (catlip 0.1's set-up, which
 needed ``catlip download``), timed alternately in fresh processes. Reported: medians of
 ``--repeats`` runs of (a) import + ``SynsetExtractor()`` + one caption (target: < 2 s) and

@@ -85,7 +85,7 @@ def test_the_bundle_holds_wordnet_3_0_byte_for_byte() -> None:
     assert beside.read_bytes() == _bundle.read("LICENSE")
     with zipfile.ZipFile(Path(catlip.wordnet.__file__).parents[1] / "data" / _bundle.ARCHIVE) as z:
         assert tuple(z.namelist()) == _bundle.MEMBERS
-        assert {i.compress_type for i in z.infolist()} == {zipfile.ZIP_LZMA}
+        assert {i.compress_type for i in z.infolist()} == {zipfile.ZIP_DEFLATED}
         assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}  # reproducible
 
 
@@ -180,6 +180,15 @@ def test_a_damaged_bundle_is_refused_with_the_fix(tmp_path: Path) -> None:
     truncated.write_bytes((tmp_path / "a.zip").read_bytes()[:5000])
     last = _with_bundle(truncated, code).stderr.strip().splitlines()[-1]
     assert last.startswith("catlip.errors.MissingResourceError:") and "reinstall catlip" in last
+    # Bytes changed inside a member's compressed data: a deflate error or a CRC mismatch.
+    flipped = bytearray((tmp_path / "a.zip").read_bytes())
+    with zipfile.ZipFile(tmp_path / "a.zip") as archive:
+        info = archive.getinfo("data.noun")
+    middle = info.header_offset + 30 + len(info.filename) + info.compress_size // 2
+    flipped[middle : middle + 64] = bytes(64)
+    (tmp_path / "d.zip").write_bytes(bytes(flipped))
+    last = _with_bundle(tmp_path / "d.zip", code).stderr.strip().splitlines()[-1]
+    assert last.startswith("catlip.errors.MissingResourceError:") and "data.noun" in last
     header = b"  1 This software and database is being provided to you, the LICENSEE, by\n"
     newer = header + b"  2 WordNet 3.1 Copyright 2011 by Princeton University.\n"
     wrong = _with_bundle(_damaged_bundle(tmp_path / "c.zip", replace={"data.noun": newer}), code)

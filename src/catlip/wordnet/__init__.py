@@ -1,7 +1,7 @@
 """WordNet 3.0, shipped with catlip: files, lemmas, senses, names, ids and NLTK synsets.
 
 The one place catlip finds, loads, caches and names WordNet things. Princeton WordNet 3.0's
-database files ship inside the package (``catlip/data/wordnet-3.0.zip``, 7.9 MB, with WordNet's
+database files ship inside the package (``catlip/data/wordnet-3.0.zip``, 10.7 MB, with WordNet's
 licence beside it as ``WORDNET-LICENSE``), so nothing needs downloading and ``NLTK_DATA`` plays no
 part: a WordNet found there is ignored, as catlip accepts version 3.0 only (its noun offsets are
 the ImageNet wnids).

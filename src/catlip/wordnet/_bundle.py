@@ -1,8 +1,9 @@
 """The WordNet 3.0 files shipped inside catlip: ``catlip/data/wordnet-3.0.zip``.
 
 The archive holds Princeton WordNet 3.0's database files as NLTK's ``wordnet`` data package
-(``corpora/wordnet``) has them, byte for byte (synset offsets are byte positions), each compressed
-with LZMA (7.9 MB instead of 36 MB), and WordNet's licence as ``LICENSE``. ``tools/
+(``corpora/wordnet``) has them, byte for byte (synset offsets are byte positions), each deflated (10.7
+MB instead of 36 MB; LZMA would make 7.9 MB but decompresses about 3x slower, and every process
+that labels captions pays that at start), and WordNet's licence as ``LICENSE``. ``tools/
 bundle_wordnet.py`` makes it. Members are decompressed when first read; the data files (which
 the readers keep for the whole process) are cached here so the extractor and NLTK's reader share
 one copy.
@@ -15,10 +16,10 @@ Example:
 from __future__ import annotations
 
 import importlib.resources
-import lzma
 import os
 import threading
 import zipfile
+import zlib
 from importlib.abc import Traversable
 
 from catlip.errors import MissingResourceError
@@ -89,7 +90,7 @@ def _read_member(name: str) -> bytes:
     try:
         with archive.open("rb") as raw, zipfile.ZipFile(raw) as members:
             return members.read(name)
-    except (OSError, KeyError, EOFError, zipfile.BadZipFile, lzma.LZMAError) as exc:
+    except (OSError, KeyError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
         raise MissingResourceError(
             f"catlip's bundled WordNet ({archive}) is missing or corrupt (reading {name}: "
             f"{exc}): reinstall catlip (pip install --force-reinstall catlip)."
