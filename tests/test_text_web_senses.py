@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from catlip.text import SynsetExtractor, builtin_overrides, synset
+from catlip.text.titles import has_subtitle
 
 EXTRACTOR = SynsetExtractor()
 
@@ -81,3 +82,51 @@ def test_web_senses_are_only_in_the_web_table() -> None:
     assert builtin_overrides()["bracelet"] == "bracelet.n.02"
     assert "bracelet" not in builtin_overrides(web=False)
     assert synset(SynsetExtractor(web=False)("a silver bracelet")[-1]).name() == "watchband.n.01"
+
+
+@pytest.mark.parametrize(
+    ("caption", "dropped", "kept"),
+    [
+        # Title: Subtitle, the subtitle after an article or a possessive: the words are a title's.
+        ("Payday: The Heist", ["payday.n.01", "heist.n.01"], []),
+        (
+            "Teaching Her: The Complete Lessons in Seduction Series",
+            ["lesson.n.01", "seduction.n.01"],
+            [],
+        ),
+        (
+            "Hormones and Behaviour: A Psychological Approach",
+            ["hormone.n.01", "behavior.n.02", "approach.n.01"],
+            [],
+        ),
+        ("Red: My Uncensored Life in Rock, by Sammy Hagar", ["life.n.01", "rock.n.01"], []),
+        # A field or a headline before the colon is no title.
+        ("Coffee Table with Tray Top Color: Gray", [], ["coffee_table.n.01", "color.n.01"]),
+        (
+            "Controversy: Pistorius claimed Oliveira, pictured, had an unfair advantage",
+            [],
+            ["controversy.n.01", "advantage.n.01"],
+        ),
+    ],
+)
+def test_subtitled_titles_on_real_captions(
+    caption: str, dropped: list[str], kept: list[str]
+) -> None:
+    labels = names(caption)
+    assert not set(dropped) & set(labels), labels
+    assert set(kept) <= set(labels), labels
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Payday: The Heist", True),
+        ("Handbook of Nonprescription Drugs : An Interactive Approach to Self-Care", True),
+        ("Photo: A Sunset Over The Sea", False),  # a field name before the colon
+        ("Video: Amazon Prime Day on July 11: Before you shop, know this", False),
+        ("Good partnership: the time as Ireland boss", False),  # no capital after the article
+        ("a caption with no colon", False),
+    ],
+)
+def test_has_subtitle(text: str, expected: bool) -> None:
+    assert has_subtitle(text) is expected
