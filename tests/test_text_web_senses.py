@@ -43,6 +43,11 @@ def names(caption: str) -> list[str]:
             ["outfit.n.02"],
         ),
         ("Deluxe 8GB USB notebook with stylus pen", ["stylus.n.01"], ["stylus.n.02", "pen.n.01"]),
+        (
+            "Best Selling HIC Compression Blitz Pro Trick Scooter for Sale",
+            ["water_scooter.n.01"],
+            ["scooter.n.02"],
+        ),
         # A web word that is no label: an adjective, a prefix, a name or a title word there,
         # or a thing WordNet has no sense for.
         (
@@ -69,6 +74,8 @@ def names(caption: str) -> list[str]:
         ),
         ("Video: Amazon Prime Day on July 11: Before you shop, know this", ["amazon.n.04"], []),
         ("Tomb Raider: Legend", ["legend.n.01"], []),
+        ("ASUS ROG Strix G35CZ Gaming Desktop PC, GeForce RTX", ["gambling.n.01"], []),
+        ("Western Digital WD20EARS 2TB Specs", ["spectacles.n.01"], []),
     ],
 )
 def test_web_senses_on_real_captions(caption: str, dropped: list[str], kept: list[str]) -> None:
