@@ -21,11 +21,10 @@ import re
 
 __all__ = ["FIELD_NAMES", "has_subtitle"]
 
-# Text before the colon (no sentence or phrase break), the colon, then an article or a possessive
-# and a capitalized word or a number.
-_SUBTITLE = re.compile(
-    r"([^\W\d_][^.:;|()\[\]{}\"“”!?]*?)\s?:\s+(?:The|A|An|My|Our|Your|His|Her|Their)\s+[A-Z0-9]"
-)
+# The colon, then an article or a possessive and a capitalized word or a number; the title is
+# the phrase before the colon (after the last sentence or phrase break).
+_SUBTITLE = re.compile(r"\s?:\s+(?:The|A|An|My|Our|Your|His|Her|Their)\s+[A-Z0-9]")
+_BREAK = re.compile(r"[.:;|()\[\]{}\"“”!?]")
 
 # fmt: off
 FIELD_NAMES: frozenset[str] = frozenset([
@@ -52,7 +51,7 @@ def has_subtitle(text: str) -> bool:
     if ":" not in text:
         return False
     for match in _SUBTITLE.finditer(text):
-        words = match.group(1).split()
-        if words and words[-1].lower() not in FIELD_NAMES and words[0][:1].isupper():
+        words = _BREAK.split(text[: match.start()])[-1].split()
+        if words and words[0][:1].isupper() and words[-1].lower() not in FIELD_NAMES:
             return True
     return False
