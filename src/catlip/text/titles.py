@@ -33,7 +33,8 @@ FIELD_NAMES: frozenset[str] = frozenset([
     "vector", "screenshot", "review", "news", "watch", "listen", "update", "breaking", "credit",
 ])
 # fmt: on
-"""Words that name a field or a kind of post before a colon ("Photo: A ..."), not a title."""
+"""Words that, right before the colon, name a field or a kind of post ("Photo", "Color"), not a
+title."""
 
 
 def has_subtitle(text: str) -> bool:
