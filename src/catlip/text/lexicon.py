@@ -342,6 +342,8 @@ class Lexicon:
             pass
         senses = self._index.noun_senses(lemma)
         wnid = None
+        if self.policy.override(lemma) == (True, None):
+            senses = ()  # 'never a label' wins: 'South Florida' is not the US South
         if (
             senses
             and senses[0].lexname == "noun.location"
