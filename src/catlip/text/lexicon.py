@@ -335,7 +335,10 @@ class Lexicon:
         return name
 
     def place(self, lemma: str) -> str | None:
-        """The wnid of place ``lemma`` (``"new_york"``) when that is its first sense, or None."""
+        """The wnid of place ``lemma`` (``"new_york"``) when that is its first sense, or None.
+
+        None too when the override table makes ``lemma`` no label (``south``: not the US South).
+        """
         try:
             return self._place_memo[lemma]
         except KeyError:
