@@ -44,6 +44,22 @@ def names(caption: str) -> list[str]:
         ),
         ("Deluxe 8GB USB notebook with stylus pen", ["stylus.n.01"], ["stylus.n.02", "pen.n.01"]),
         (
+            "JT Steel Chain And Sprocket Kit - 2011 KTM 250XC Sunstar HDN Chain & Steel Sprocket"
+            " Combo",
+            ["chain.n.01", "jazz_band.n.01"],
+            ["chain.n.03", "steel.n.01"],
+        ),
+        (
+            "How to make a decorative egg. Black And White Snowflake Egg - Step 6",
+            ["snow_bunting.n.01"],
+            ["snowflake.n.01", "egg.n.01"],
+        ),
+        (
+            "Kickee Pants Print Short Sleeve Pajama Set, Boy Fresh Water Stripe",
+            ["pajama.n.01"],
+            ["pajama.n.02"],
+        ),
+        (
             "Best Selling HIC Compression Blitz Pro Trick Scooter for Sale",
             ["water_scooter.n.01"],
             ["scooter.n.02"],
