@@ -55,6 +55,11 @@ def names(caption: str) -> list[str]:
             ["snowflake.n.01", "egg.n.01"],
         ),
         (
+            "Fight Like a Girl Gloves - Liver Disease Canvas Bags",
+            ["baseball_glove.n.01"],
+            ["glove.n.02", "bag.n.01"],
+        ),
+        (
             "Kickee Pants Print Short Sleeve Pajama Set, Boy Fresh Water Stripe",
             ["pajama.n.01"],
             ["pajama.n.02"],
@@ -92,6 +97,13 @@ def names(caption: str) -> list[str]:
         ("Tomb Raider: Legend", ["legend.n.01"], []),
         ("ASUS ROG Strix G35CZ Gaming Desktop PC, GeForce RTX", ["gambling.n.01"], []),
         ("Western Digital WD20EARS 2TB Specs", ["spectacles.n.01"], []),
+        ("Electronics Car Siren EES-023", ["electronics.n.01"], ["car.n.01"]),
+        ("Grey compression shapewear leggings", ["compaction.n.01"], ["legging.n.01"]),
+        (
+            "This figure shows the location of CHIMRA on the turret of NASA's Curiosity rover",
+            ["wanderer.n.01"],
+            ["location.n.01"],
+        ),
         # Compass points name no thing; in alt-text they are parts of place names and addresses,
         # and a word the table makes no label is no place either (the US South, the Midi).
         ("Bird Heron in South Florida Swamp", ["south.n.01"], ["florida.n.01", "swamp.n.01"]),
