@@ -46,13 +46,33 @@ def names(caption: str) -> list[str]:
         (
             "JT Steel Chain And Sprocket Kit - 2011 KTM 250XC Sunstar HDN Chain & Steel Sprocket"
             " Combo",
-            ["chain.n.01", "jazz_band.n.01"],
-            ["chain.n.03", "steel.n.01"],
+            ["chain.n.01", "jazz_band.n.01", "sprocket.n.01"],
+            ["chain.n.03", "steel.n.01", "sprocket.n.02"],
         ),
         (
             "How to make a decorative egg. Black And White Snowflake Egg - Step 6",
             ["snow_bunting.n.01"],
             ["snowflake.n.01", "egg.n.01"],
+        ),
+        (
+            "HIKE National Parks Hand Sketched Font Fun Hiker Brown Savana T-Shirt",
+            ["baptismal_font.n.01"],
+            ["font.n.01", "hiker.n.01"],
+        ),
+        (
+            "Cilantro, Lime and Cumin Chicken Salad with Stone\xa0Fruit",
+            ["calcium_hydroxide.n.01"],
+            ["lime.n.06", "salad.n.01"],
+        ),
+        (
+            "How to make hair bows - pinwheel bows, mum flowers and baby clips PDF ebook",
+            ["pinwheel.n.01"],
+            ["pinwheel.n.03"],
+        ),
+        (
+            "Artificial Triple-Stem Phalaenopsis Orchid Arrangement in Cube Ceramic Vase",
+            ["agreement.n.04"],
+            ["arrangement.n.02", "vase.n.01"],
         ),
         (
             "Fight Like a Girl Gloves - Liver Disease Canvas Bags",
