@@ -335,13 +335,18 @@ class Lexicon:
         return name
 
     def place(self, lemma: str) -> str | None:
-        """The wnid of place ``lemma`` (``"new_york"``) when that is its first sense, or None."""
+        """The wnid of place ``lemma`` (``"new_york"``) when that is its first sense, or None.
+
+        None too when the override table makes ``lemma`` no label (``south``: not the US South).
+        """
         try:
             return self._place_memo[lemma]
         except KeyError:
             pass
         senses = self._index.noun_senses(lemma)
         wnid = None
+        if self.policy.override(lemma) == (True, None):
+            senses = ()  # 'never a label' wins: 'South Florida' is not the US South
         if (
             senses
             and senses[0].lexname == "noun.location"

@@ -51,6 +51,7 @@ from operator import itemgetter, not_, or_
 from typing import TYPE_CHECKING, cast
 
 from catlip.text.lexicon import BARRIER, DETERMINERS, FUNCTION_WORDS, PLACE_MARK, Kind
+from catlip.text.titles import has_subtitle
 from catlip.text.tokenize import clean_caption
 from catlip.wordnet.db import wordnet_db
 from catlip.wordnet.senseindex import get_sense_index
@@ -163,6 +164,8 @@ def web_tokens(caption: str, lexicon: Lexicon) -> list[str]:
         ("book" in low or "part" in low or "vol" in low or "novel" in low or "97" in low)
         or ("season" in low or "episode" in low or "chapter" in low)
     ) and _WORK.search(text) is not None:
+        text = _WORD.sub(_title_word, text)
+    if has_subtitle(text):  # "Payday: The Heist" (catlip.text.titles)
         text = _WORD.sub(_title_word, text)
     shout = text.upper() == text  # an all-caps caption: case says nothing
     memo = lexicon.web_memo[shout]

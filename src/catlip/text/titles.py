@@ -1,0 +1,58 @@
+"""Titles of works that web alt-text writes with a subtitle: "Payday: The Heist".
+
+A book, film, game or album title with a subtitle is written ``Title: Subtitle``, and the
+subtitle usually begins with an article or a possessive: "Hormones and Behaviour: A
+Psychological Approach", "Teaching Her: The Complete Lessons in Seduction Series", "Red: My
+Uncensored Life in Rock, by Sammy Hagar". Product listings and captions use a colon for a field
+("Color: Gray", "Photo: A ...") or a headline ("Controversy: Pistorius claimed ..."), where what
+follows is no title-case phrase after an article, or what precedes is a field name
+(:data:`FIELD_NAMES`). :func:`has_subtitle` finds the pattern; the web rules
+(:mod:`catlip.text.web`) then treat the capitalized words of the caption as the title's, as
+they do for a caption that names a numbered part of a work ("Book 2").
+
+Example:
+    >>> has_subtitle("Payday: The Heist"), has_subtitle("Coffee Table with Tray Top Color: Gray")
+    (True, False)
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["FIELD_NAMES", "has_subtitle"]
+
+# The colon, then an article or a possessive and a capitalized word or a number; the title is
+# the phrase before the colon (after the last sentence or phrase break).
+_SUBTITLE = re.compile(r"\s?:\s+(?:The|A|An|My|Our|Your|His|Her|Their)\s+[A-Z0-9]")
+_BREAK = re.compile(r"[.:;|()\[\]{}\"“”!?]")
+
+# fmt: off
+FIELD_NAMES: frozenset[str] = frozenset([
+    "photo", "photos", "image", "images", "picture", "pictures", "video", "videos", "item",
+    "color", "colour", "product", "description", "title", "caption", "illustration", "stock",
+    "vector", "screenshot", "review", "news", "watch", "listen", "update", "breaking", "credit",
+])
+# fmt: on
+"""Words that, right before the colon, name a field or a kind of post ("Photo", "Color"), not a
+title."""
+
+
+def has_subtitle(text: str) -> bool:
+    """Whether ``text`` holds a title of a work with a subtitle: ``Title: The Subtitle``.
+
+    Args:
+        text: A caption (cleaned of HTML and URLs).
+
+    Example:
+        >>> has_subtitle("Hormones and Behaviour: A Psychological Approach")
+        True
+        >>> has_subtitle("Photo: A Sunset Over The Sea")
+        False
+    """
+    if ":" not in text:
+        return False
+    for match in _SUBTITLE.finditer(text):
+        words = _BREAK.split(text[: match.start()])[-1].split()
+        if words and words[0][:1].isupper() and words[-1].lower() not in FIELD_NAMES:
+            return True
+    return False
