@@ -228,7 +228,8 @@ class Lexicon:
             return TokenInfo(Kind.SPLIT, None, None, tuple(p for p in word.split("-") if p))
         if "'" in word:
             return TokenInfo(Kind.OTHER, None, None)
-        nouns = self._noun_bases(word)
+        # With the web rules, the word facts will ask for all four base forms anyway.
+        nouns = self._bases(word)[0] if self.options.web else self._noun_bases(word)
         if not nouns:
             if self.options.pos == "wordnet" and self._adjective_bases(word):
                 return TokenInfo(Kind.ADJECTIVE, None, None)
