@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from catlip.text import web
-from catlip.text.lexicon import LexiconOptions, get_lexicon
+from catlip.text import SynsetExtractor, web
+from catlip.text.lexicon import Lexicon, LexiconOptions, get_lexicon
 from conftest import SHARED
 
 LAION = SHARED / "data" / "web-alt-text" / "laion-sample-1000.parquet"
@@ -45,3 +45,14 @@ def test_the_shortcut_tests(caption: str, spans: bool, colour_name: bool) -> Non
     scanned = [web._facts(w, False, lexicon) if w else (None, 0) for w in found]
     assert web._may_span(found, scanned, lexicon) is spans
     assert web._may_name_a_colour(scanned, lexicon) is colour_name
+
+
+def test_small_memos_stay_small_and_change_no_label(flickr_captions: list[str]) -> None:
+    # Every memo is cleared when full (bounded memory on endless web text), even mid-caption.
+    captions = [form for c in flickr_captions[:3000:3] for form in (c, c.title(), c.upper())]
+    small = SynsetExtractor()
+    small._lexicon = lexicon = Lexicon(LexiconOptions(max_memo=40))
+    assert [small(c) for c in captions] == [SynsetExtractor()(c) for c in captions]
+    memos = [lexicon.memo, lexicon.phrase_memo, lexicon.compound_memo, *lexicon.web_memo.values()]
+    memos += [lexicon._bases_memo, lexicon._name_memo, lexicon._place_memo]
+    assert max(map(len, memos)) <= 40

@@ -38,6 +38,7 @@ _POS_MODES = ("wordnet", "tagger", "none")
 _NOUN_CONTEXT = (Kind.DETERMINER, Kind.ADJECTIVE)
 _OTHER, _NOUN, _VERBLIKE, _SPLIT = Kind.OTHER, Kind.NOUN, Kind.VERBLIKE, Kind.SPLIT
 _MIN_PARALLEL = 2000  # fewer captions than this are labelled in-process
+_UNSEEN: Any = object()
 
 
 class SynsetExtractor:
@@ -246,6 +247,7 @@ class SynsetExtractor:
         analyze = lexicon.analyze
         compound_len = lexicon.compound_len
         pairs = lexicon.compound_pairs
+        phrases = lexicon.phrase_memo
         noun, verblike, split, context = _NOUN, _VERBLIKE, _SPLIT, _NOUN_CONTEXT
         web = self._options.web
         labels: list[str] = []
@@ -262,17 +264,19 @@ class SynsetExtractor:
                 count = len(tokens)
                 continue
             if token in compound_len and i + 1 < count and token + "_" + tokens[i + 1] in pairs:
-                matched = _compound(tokens, i, compound_len[token], lexicon, None)
-                if matched is not None:
-                    if matched[0] not in seen:
-                        seen.add(matched[0])
-                        labels.append(matched[0])
-                    if web:  # 'tote bag' is also a bag
-                        head = compound_head(matched[0], tokens[i + matched[1] - 1], lexicon)
-                        if head is not None and head not in seen:
-                            seen.add(head)
-                            labels.append(head)
-                    i += matched[1]
+                run = tuple(tokens[i : i + compound_len[token]])
+                phrase = phrases.get(run, _UNSEEN)
+                if phrase is _UNSEEN:
+                    phrase = _phrase(run, lexicon, web=web)
+                if phrase is not None:
+                    wnid, width, head = phrase
+                    if wnid not in seen:
+                        seen.add(wnid)
+                        labels.append(wnid)
+                    if head is not None and head not in seen:  # 'tote bag' is also a bag
+                        seen.add(head)
+                        labels.append(head)
+                    i += width
                     previous = noun
                     continue
             i += 1
@@ -350,6 +354,22 @@ class SynsetExtractor:
         if not self._reference:
             self._tables()  # build in the parent: forked workers inherit it
         return map_list(self, items, num_workers=processes, what="a batch worker")
+
+
+def _phrase(
+    run: tuple[str, ...], lexicon: Lexicon, *, web: bool
+) -> tuple[str, int, str | None] | None:
+    """The multiword noun starting ``run`` (wnid, width, head's wnid with ``web``), memoized."""
+    matched = _compound(list(run), 0, len(run), lexicon, None)
+    phrase = None
+    if matched is not None:
+        head = compound_head(matched[0], run[matched[1] - 1], lexicon) if web else None
+        phrase = (matched[0], matched[1], head)
+    memo = lexicon.phrase_memo
+    if len(memo) >= lexicon.options.max_memo:
+        memo.clear()
+    memo[run] = phrase
+    return phrase
 
 
 def _compound(

@@ -141,6 +141,9 @@ class Lexicon:
         )
         self.memo: dict[str, TokenInfo] = {}
         self.compound_memo: dict[str, str | None] = {}
+        # The multiword noun that starts a run of tokens, for the extractor: the run (as long as
+        # the longest noun its first word starts) -> (wnid, width, head wnid) or None.
+        self.phrase_memo: dict[tuple[str, ...], tuple[str, int, str | None] | None] = {}
         # Base forms per part of speech (n, v, a, r) of every word looked at, shared by the noun
         # analysis and the web rules' word facts; the name fact is memoized apart (it reads a
         # synset).
