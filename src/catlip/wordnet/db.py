@@ -86,7 +86,7 @@ class WordNetDB:
             lemmas[pos] = frozenset(names)
             if pos == "n":
                 names.sort()  # already sorted in Princeton's files: one linear pass
-                self._noun_sorted = names
+                self._noun_sorted = tuple(names)  # the garbage collector soon skips a tuple
         self._lemmas = lemmas
         self._lemma_sets = tuple(lemmas[pos] for pos in _FILES)
         self._exceptions: dict[str, dict[str, list[str]]] = {}

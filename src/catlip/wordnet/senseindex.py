@@ -61,7 +61,7 @@ class SenseIndex:
         lines = text.splitlines()
         if any(lines[k] > lines[k + 1] for k in range(0, len(lines) - 1, 997)):
             lines.sort()  # bisection needs key order; the Princeton file already has it
-        self._lines = lines
+        self._lines = tuple(lines)  # the garbage collector soon skips a tuple
         self._lexnames = {f"{number:02d}": name for number, name in enumerate(lexnames)}
         self._known = known
         # One entry per lemma looked up (at most WordNet's lemmas, when ``known`` is given).
