@@ -15,14 +15,12 @@ from typing import Any, Literal
 
 from catlip._engine import map_list, num_processes
 from catlip.resources import pos_tagger
-from catlip.text.heads import compound_head
+from catlip.text.compounds import expand_hyphens, longest_compound, match_run
 from catlip.text.lexicon import Kind, Lexicon, LexiconOptions, get_lexicon
 from catlip.text.reference import reference_labels
-from catlip.text.senses import CONCRETE_LEXNAMES
 from catlip.text.tokenize import tokenize
 from catlip.text.web import web_tokens
 from catlip.wordnet import WORDNET_VERSION
-from catlip.wordnet.senseindex import get_sense_index
 
 __all__ = ["ALGORITHM", "REFERENCE_ALGORITHM", "SynsetExtractor", "extract_synsets"]
 
@@ -260,14 +258,14 @@ class SynsetExtractor:
             info = memo_get(token) or analyze(token)
             kind = info[0]
             if kind == split:  # a hyphenated non-lemma: expand all such tokens once, linearly
-                tokens = tokens[:i] + _expand(tokens[i:], lexicon)
+                tokens = tokens[:i] + expand_hyphens(tokens[i:], lexicon)
                 count = len(tokens)
                 continue
             if token in compound_len and i + 1 < count and token + "_" + tokens[i + 1] in pairs:
                 run = tuple(tokens[i : i + compound_len[token]])
                 phrase = phrases.get(run, _UNSEEN)
                 if phrase is _UNSEEN:
-                    phrase = _phrase(run, lexicon, web=web)
+                    phrase = match_run(run, lexicon, web=web)
                 if phrase is not None:
                     wnid, width, head = phrase
                     if wnid not in seen:
@@ -298,7 +296,7 @@ class SynsetExtractor:
 
     @staticmethod
     def _extract_tagged(tokens: list[str], lexicon: Lexicon) -> list[str]:
-        tokens = _expand(tokens, lexicon)
+        tokens = expand_hyphens(tokens, lexicon)
         if not tokens:
             return []
         tags = [tag for _, tag in pos_tagger().tag(tokens)]
@@ -309,7 +307,7 @@ class SynsetExtractor:
             token = tokens[i]
             wnid, width = lexicon.analyze(token).wnid, 1
             if token in lexicon.compound_len and i + 1 < len(tokens):
-                matched = _compound(tokens, i, lexicon.compound_len[token], lexicon, tags)
+                matched = longest_compound(tokens, i, lexicon.compound_len[token], lexicon, tags)
                 if matched is not None:
                     wnid, width = matched
             if wnid is not None and tags[i + width - 1].startswith("NN") and wnid not in seen:
@@ -354,66 +352,6 @@ class SynsetExtractor:
         if not self._reference:
             self._tables()  # build in the parent: forked workers inherit it
         return map_list(self, items, num_workers=processes, what="a batch worker")
-
-
-def _phrase(
-    run: tuple[str, ...], lexicon: Lexicon, *, web: bool
-) -> tuple[str, int, str | None] | None:
-    """The multiword noun starting ``run`` (wnid, width, head's wnid with ``web``), memoized."""
-    matched = _compound(list(run), 0, len(run), lexicon, None)
-    phrase = None
-    if matched is not None:
-        head = compound_head(matched[0], run[matched[1] - 1], lexicon) if web else None
-        phrase = (matched[0], matched[1], head)
-    memo = lexicon.phrase_memo
-    if len(memo) >= lexicon.options.max_memo:
-        memo.clear()
-    memo[run] = phrase
-    return phrase
-
-
-def _compound(
-    tokens: list[str], start: int, longest: int, lexicon: Lexicon, tags: list[str] | None
-) -> tuple[str, int] | None:
-    """Longest WordNet multiword noun starting at ``tokens[start]``: (wnid, width) or None."""
-    for width in range(min(longest, len(tokens) - start), 1, -1):
-        end = start + width - 1
-        if tags is not None and not tags[end].startswith("NN"):
-            continue
-        last = tokens[end]
-        stem = "_".join(tokens[start:end]) + "_"
-        info = lexicon.analyze(last)
-        lemma = info.lemma
-        # Without POS tags, a compound ending in a verb-like word must name a concrete thing.
-        checked = tags is None and lexicon.options.pos == "wordnet" and info.kind != Kind.NOUN
-        for form in (lemma, last) if lemma is not None and lemma != last else (last,):
-            wnid = lexicon.compound(stem + form)
-            if wnid is not None and (not checked or _concrete(stem + form, lexicon)):
-                return wnid, width
-    return None
-
-
-def _concrete(key: str, lexicon: Lexicon) -> bool:
-    """Whether compound ``key`` is overridden or its first sense is a concrete thing.
-
-    'a cat sleeps' is not WordNet's 'cat sleep' (a nap), but 'teddy bear' stays a toy even though
-    'bear' is mostly a verb.
-    """
-    if lexicon.policy.override(key)[0]:
-        return True
-    senses = get_sense_index().noun_senses(key)
-    return bool(senses) and senses[0].lexname in CONCRETE_LEXNAMES
-
-
-def _expand(tokens: list[str], lexicon: Lexicon) -> list[str]:
-    out: list[str] = []
-    for token in tokens:
-        info = lexicon.analyze(token)
-        if info.kind == Kind.SPLIT:
-            out.extend(_expand(list(info.parts), lexicon))
-        else:
-            out.append(token)
-    return out
 
 
 _default: SynsetExtractor | None = None
