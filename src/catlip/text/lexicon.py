@@ -142,13 +142,11 @@ class Lexicon:
         )
         self.memo: dict[str, TokenInfo] = {}
         self.compound_memo: dict[str, str | None] = {}
-        # The multiword noun that starts a run of tokens, for the extractor: the run (as long as
-        # the longest noun its first word starts) -> (wnid, width, head wnid) or None.
+        # Run of tokens -> the multiword noun it starts (wnid, width, head wnid), for the extractor.
         self.phrase_memo: dict[tuple[str, ...], tuple[str, int, str | None] | None] = {}
         # Base forms per part of speech (n, v, a, r) of every word looked at, shared by the noun
-        # analysis and the web rules' word facts; the name fact is memoized apart (it reads a
-        # synset).
-        # (Tuples, not lists: the garbage collector stops tracking them.)
+        # analysis and the web rules' word facts, as tuples (the garbage collector stops tracking
+        # them); the name fact is memoized apart (it reads a synset).
         self._bases_memo: dict[str, tuple[tuple[str, ...], ...]] = {}
         self._name_memo: dict[str, bool] = {}
         self._place_memo: dict[str, str | None] = {}
@@ -268,12 +266,8 @@ class Lexicon:
                 morphy = self._morphy
                 if nouns is None:
                     nouns = morphy(word, "n")
-                bases = (
-                    tuple(nouns),
-                    tuple(morphy(word, "v")),
-                    tuple(morphy(word, "a")),
-                    tuple(morphy(word, "r")),
-                )
+                verbs, adjectives, adverbs = morphy(word, "v"), morphy(word, "a"), morphy(word, "r")
+                bases = (tuple(nouns), tuple(verbs), tuple(adjectives), tuple(adverbs))
                 if not (bases[0] or bases[1] or bases[2] or bases[3]):
                     bases = _NO_BASES  # most unknown web words: one shared entry
             else:
