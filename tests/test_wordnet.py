@@ -15,6 +15,7 @@ import catlip.wordnet
 from catlip.text.lexicon import FUNCTION_WORDS, Lexicon, LexiconOptions
 from catlip.wordnet import _bundle, reader, synset_name, synset_names, synset_offset
 from catlip.wordnet.db import WordNetDB, wordnet_db
+from catlip.wordnet.senseindex import SenseIndex, get_sense_index
 
 SHARED_WORDNET = Path(__file__).resolve().parents[2] / "shared/nltk_data/corpora/wordnet"
 
@@ -46,6 +47,26 @@ def test_noun_synsets_read_like_nltks(db: WordNetDB) -> None:
         synset = wn.synset_from_pos_and_offset("n", offset)
         assert db.noun_words(offset) == [lemma.name() for lemma in synset.lemmas()]
         assert db.is_instance(offset) == bool(synset.instance_hypernyms())
+
+
+def test_pointer_reads_agree_with_a_full_parse_of_every_noun_synset(db: WordNetDB) -> None:
+    # is_instance() only scans the part before the gloss; hypernyms() splits bytes.
+    offsets = [int(o) for o in re.findall(rb"^(\d{8}) ", db._data_noun, re.MULTILINE)]
+    for offset in offsets:
+        fields = db._data_noun[offset : db._data_noun.find(b"\n", offset)].decode().split(" ")
+        start = 5 + 2 * int(fields[3], 16)
+        pointers = [fields[k : k + 2] for k in range(start, start + 4 * int(fields[start - 1]), 4)]
+        assert db.is_instance(offset) == any(symbol == "@i" for symbol, _ in pointers), offset
+        assert db.hypernyms(offset) == [int(o) for s, o in pointers if s in ("@", "@i")], offset
+
+
+def test_sense_index_skips_the_search_only_for_words_it_lacks(db: WordNetDB) -> None:
+    searched = SenseIndex(_bundle.read("index.sense").decode("utf-8"), list(db.lexnames))
+    index = get_sense_index()
+    lemmas = set().union(*(db._lemmas[pos] for pos in "nvar"))
+    words = [*sorted(lemmas)[::3], "peugeot", "dog_", "dogs", "", "zzz"]
+    assert [index._entry(w) for w in words] == [searched._entry(w) for w in words]
+    assert all(db.is_lemma(w) == (w in lemmas) for w in words)
 
 
 def test_synset_names_are_nltks_for_every_noun_synset() -> None:

@@ -15,14 +15,12 @@ from typing import Any, Literal
 
 from catlip._engine import map_list, num_processes
 from catlip.resources import pos_tagger
-from catlip.text.heads import compound_head
+from catlip.text.compounds import expand_hyphens, longest_compound, match_run
 from catlip.text.lexicon import Kind, Lexicon, LexiconOptions, get_lexicon
 from catlip.text.reference import reference_labels
-from catlip.text.senses import CONCRETE_LEXNAMES
 from catlip.text.tokenize import tokenize
 from catlip.text.web import web_tokens
 from catlip.wordnet import WORDNET_VERSION
-from catlip.wordnet.senseindex import get_sense_index
 
 __all__ = ["ALGORITHM", "REFERENCE_ALGORITHM", "SynsetExtractor", "extract_synsets"]
 
@@ -38,6 +36,7 @@ _POS_MODES = ("wordnet", "tagger", "none")
 _NOUN_CONTEXT = (Kind.DETERMINER, Kind.ADJECTIVE)
 _OTHER, _NOUN, _VERBLIKE, _SPLIT = Kind.OTHER, Kind.NOUN, Kind.VERBLIKE, Kind.SPLIT
 _MIN_PARALLEL = 2000  # fewer captions than this are labelled in-process
+_UNSEEN: Any = object()
 
 
 class SynsetExtractor:
@@ -246,6 +245,7 @@ class SynsetExtractor:
         analyze = lexicon.analyze
         compound_len = lexicon.compound_len
         pairs = lexicon.compound_pairs
+        phrases = lexicon.phrase_memo
         noun, verblike, split, context = _NOUN, _VERBLIKE, _SPLIT, _NOUN_CONTEXT
         web = self._options.web
         labels: list[str] = []
@@ -258,21 +258,23 @@ class SynsetExtractor:
             info = memo_get(token) or analyze(token)
             kind = info[0]
             if kind == split:  # a hyphenated non-lemma: expand all such tokens once, linearly
-                tokens = tokens[:i] + _expand(tokens[i:], lexicon)
+                tokens = tokens[:i] + expand_hyphens(tokens[i:], lexicon)
                 count = len(tokens)
                 continue
             if token in compound_len and i + 1 < count and token + "_" + tokens[i + 1] in pairs:
-                matched = _compound(tokens, i, compound_len[token], lexicon, None)
-                if matched is not None:
-                    if matched[0] not in seen:
-                        seen.add(matched[0])
-                        labels.append(matched[0])
-                    if web:  # 'tote bag' is also a bag
-                        head = compound_head(matched[0], tokens[i + matched[1] - 1], lexicon)
-                        if head is not None and head not in seen:
-                            seen.add(head)
-                            labels.append(head)
-                    i += matched[1]
+                run = tuple(tokens[i : i + compound_len[token]])
+                phrase = phrases.get(run, _UNSEEN)
+                if phrase is _UNSEEN:
+                    phrase = match_run(run, lexicon, web=web)
+                if phrase is not None:
+                    wnid, width, head = phrase
+                    if wnid not in seen:
+                        seen.add(wnid)
+                        labels.append(wnid)
+                    if head is not None and head not in seen:  # 'tote bag' is also a bag
+                        seen.add(head)
+                        labels.append(head)
+                    i += width
                     previous = noun
                     continue
             i += 1
@@ -294,7 +296,7 @@ class SynsetExtractor:
 
     @staticmethod
     def _extract_tagged(tokens: list[str], lexicon: Lexicon) -> list[str]:
-        tokens = _expand(tokens, lexicon)
+        tokens = expand_hyphens(tokens, lexicon)
         if not tokens:
             return []
         tags = [tag for _, tag in pos_tagger().tag(tokens)]
@@ -305,7 +307,7 @@ class SynsetExtractor:
             token = tokens[i]
             wnid, width = lexicon.analyze(token).wnid, 1
             if token in lexicon.compound_len and i + 1 < len(tokens):
-                matched = _compound(tokens, i, lexicon.compound_len[token], lexicon, tags)
+                matched = longest_compound(tokens, i, lexicon.compound_len[token], lexicon, tags)
                 if matched is not None:
                     wnid, width = matched
             if wnid is not None and tags[i + width - 1].startswith("NN") and wnid not in seen:
@@ -350,50 +352,6 @@ class SynsetExtractor:
         if not self._reference:
             self._tables()  # build in the parent: forked workers inherit it
         return map_list(self, items, num_workers=processes, what="a batch worker")
-
-
-def _compound(
-    tokens: list[str], start: int, longest: int, lexicon: Lexicon, tags: list[str] | None
-) -> tuple[str, int] | None:
-    """Longest WordNet multiword noun starting at ``tokens[start]``: (wnid, width) or None."""
-    for width in range(min(longest, len(tokens) - start), 1, -1):
-        end = start + width - 1
-        if tags is not None and not tags[end].startswith("NN"):
-            continue
-        last = tokens[end]
-        stem = "_".join(tokens[start:end]) + "_"
-        info = lexicon.analyze(last)
-        lemma = info.lemma
-        # Without POS tags, a compound ending in a verb-like word must name a concrete thing.
-        checked = tags is None and lexicon.options.pos == "wordnet" and info.kind != Kind.NOUN
-        for form in (lemma, last) if lemma is not None and lemma != last else (last,):
-            wnid = lexicon.compound(stem + form)
-            if wnid is not None and (not checked or _concrete(stem + form, lexicon)):
-                return wnid, width
-    return None
-
-
-def _concrete(key: str, lexicon: Lexicon) -> bool:
-    """Whether compound ``key`` is overridden or its first sense is a concrete thing.
-
-    'a cat sleeps' is not WordNet's 'cat sleep' (a nap), but 'teddy bear' stays a toy even though
-    'bear' is mostly a verb.
-    """
-    if lexicon.policy.override(key)[0]:
-        return True
-    senses = get_sense_index().noun_senses(key)
-    return bool(senses) and senses[0].lexname in CONCRETE_LEXNAMES
-
-
-def _expand(tokens: list[str], lexicon: Lexicon) -> list[str]:
-    out: list[str] = []
-    for token in tokens:
-        info = lexicon.analyze(token)
-        if info.kind == Kind.SPLIT:
-            out.extend(_expand(list(info.parts), lexicon))
-        else:
-            out.append(token)
-    return out
 
 
 _default: SynsetExtractor | None = None

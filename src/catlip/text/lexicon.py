@@ -19,6 +19,7 @@ Example:
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -94,7 +95,7 @@ class Kind:
     SPLIT = 5  # hyphenated token that is not a lemma: analyse its parts
 
 
-_NO_BASES: tuple[list[str], ...] = ([], [], [], [])
+_NO_BASES: tuple[tuple[str, ...], ...] = ((), (), (), ())
 
 
 class TokenInfo(NamedTuple):
@@ -141,10 +142,12 @@ class Lexicon:
         )
         self.memo: dict[str, TokenInfo] = {}
         self.compound_memo: dict[str, str | None] = {}
+        # Run of tokens -> the multiword noun it starts (wnid, width, head wnid), for the extractor.
+        self.phrase_memo: dict[tuple[str, ...], tuple[str, int, str | None] | None] = {}
         # Base forms per part of speech (n, v, a, r) of every word looked at, shared by the noun
-        # analysis and the web rules' word facts; the name fact is memoized apart (it reads a
-        # synset).
-        self._bases_memo: dict[str, tuple[list[str], ...]] = {}
+        # analysis and the web rules' word facts, as tuples (the garbage collector stops tracking
+        # them); the name fact is memoized apart (it reads a synset).
+        self._bases_memo: dict[str, tuple[tuple[str, ...], ...]] = {}
         self._name_memo: dict[str, bool] = {}
         self._place_memo: dict[str, str | None] = {}
         # Facts about words as written in captions, for catlip.text.web: word -> (token, flags),
@@ -228,28 +231,29 @@ class Lexicon:
             return TokenInfo(Kind.SPLIT, None, None, tuple(p for p in word.split("-") if p))
         if "'" in word:
             return TokenInfo(Kind.OTHER, None, None)
-        nouns = self._noun_bases(word)
+        # With the web rules, the word facts will ask for all four base forms anyway.
+        nouns = self._bases(word)[0] if self.options.web else self._noun_bases(word)
         if not nouns:
             if self.options.pos == "wordnet" and self._adjective_bases(word):
                 return TokenInfo(Kind.ADJECTIVE, None, None)
             return TokenInfo(Kind.OTHER, None, None)
         return self._classify(self._bases(word, nouns, keep=self.options.web))
 
-    def _noun_bases(self, word: str) -> list[str]:
+    def _noun_bases(self, word: str) -> Sequence[str]:
         bases = self._bases_memo.get(word)
         if bases is not None:
             return bases[0]
         return self._morphy(word, "n") if word.isascii() else []
 
-    def _adjective_bases(self, word: str) -> list[str]:
+    def _adjective_bases(self, word: str) -> Sequence[str]:
         bases = self._bases_memo.get(word)
         if bases is not None:
             return bases[2]
         return self._morphy(word, "a") if word.isascii() else []
 
     def _bases(
-        self, word: str, nouns: list[str] | None = None, *, keep: bool = True
-    ) -> tuple[list[str], ...]:
+        self, word: str, nouns: Sequence[str] | None = None, *, keep: bool = True
+    ) -> tuple[tuple[str, ...], ...]:
         """WordNet's base forms of ``word`` as noun, verb, adjective and adverb (memoized).
 
         Only a noun, or a word whose word facts are asked for, needs all four: the noun analysis
@@ -262,7 +266,8 @@ class Lexicon:
                 morphy = self._morphy
                 if nouns is None:
                     nouns = morphy(word, "n")
-                bases = (nouns, morphy(word, "v"), morphy(word, "a"), morphy(word, "r"))
+                verbs, adjectives, adverbs = morphy(word, "v"), morphy(word, "a"), morphy(word, "r")
+                bases = (tuple(nouns), tuple(verbs), tuple(adjectives), tuple(adverbs))
                 if not (bases[0] or bases[1] or bases[2] or bases[3]):
                     bases = _NO_BASES  # most unknown web words: one shared entry
             else:
@@ -274,7 +279,7 @@ class Lexicon:
             self._bases_memo[word] = bases
         return bases
 
-    def _classify(self, bases: tuple[list[str], ...]) -> TokenInfo:
+    def _classify(self, bases: tuple[tuple[str, ...], ...]) -> TokenInfo:
         index = self._index
         nouns, verbs, adjectives, adverbs = bases
         # Most frequent base form; ties go to the longer form ('cookie' over 'cooky').

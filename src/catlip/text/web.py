@@ -178,11 +178,33 @@ def web_tokens(caption: str, lexicon: Lexicon) -> list[str]:
     seen = reduce(or_, map(_FLAGS, scanned), 0)
     if seen & (_UNKNOWN | _FOREIGN_FUNCTION) and not _english(list(map(_FLAGS, scanned))):
         return []
-    if seen & (_DEMONYM | _COLOUR):
+    if seen & _DEMONYM or (seen & _COLOUR and _may_name_a_colour(scanned, lexicon)):
         scanned = _modifiers(scanned, lexicon)
-    if not seen & (_NAME | _COMPOUND):  # most captions: nothing more to do
+    if not seen & (_NAME | _COMPOUND) or (
+        not seen & _NAME and not _may_span(found, scanned, lexicon)
+    ):  # most captions: nothing more to do
         return list(filter(None, map(_TOKENS, scanned)))
     return _names(found, scanned, lexicon)
+
+
+def _may_span(found: list[str], scanned: list[tuple[str | None, int]], lexicon: Lexicon) -> bool:
+    """Whether :func:`_span` may find a place or multiword noun at a word flagged for it.
+
+    Where it finds none and no word is a name, :func:`_names` changes nothing: skip it ("Two
+    dogs").
+    """
+    pairs = lexicon.compound_pairs
+    following = ""  # the next word; punctuation between does not stop a span
+    for word, facts in zip(reversed(found), reversed(scanned), strict=True):
+        if word:
+            if facts[1] & _COMPOUND:
+                first = word.lower()
+                if lexicon.place(first) is not None or (
+                    following and first + "_" + following.lower() in pairs
+                ):
+                    return True
+            following = word
+    return False
 
 
 def _modifiers(
@@ -207,6 +229,25 @@ def _modifiers(
             if lexicon.analyze(after).kind in (Kind.NOUN, Kind.VERBLIKE):
                 out[k + 1] = (BARRIER, after_flag)
     return out
+
+
+def _may_name_a_colour(scanned: list[tuple[str | None, int]], lexicon: Lexicon) -> bool:
+    """Whether a colour word follows a word that may begin its name (else no modifier goes).
+
+    Without demonyms, :func:`_modifiers` changes a caption only there ("a black dog": no).
+    """
+    token, flag = None, 0  # the entry before
+    for after, after_flag in scanned:
+        if (
+            after_flag & _COLOUR
+            and token is not None
+            and token != BARRIER
+            and not flag & _COLOUR
+            and _names_a_colour(token, lexicon)
+        ):
+            return True
+        token, flag = after, after_flag
+    return False
 
 
 def _english(flags: list[int]) -> bool:

@@ -86,8 +86,9 @@ class WordNetDB:
             lemmas[pos] = frozenset(names)
             if pos == "n":
                 names.sort()  # already sorted in Princeton's files: one linear pass
-                self._noun_sorted = names
+                self._noun_sorted = tuple(names)  # the garbage collector soon skips a tuple
         self._lemmas = lemmas
+        self._lemma_sets = tuple(lemmas[pos] for pos in _FILES)
         self._exceptions: dict[str, dict[str, list[str]]] = {}
         for pos, suffix in _FILES.items():
             table: dict[str, list[str]] = {}
@@ -126,32 +127,43 @@ class WordNetDB:
         suffix rules; otherwise each rule whose suffix matches is applied once.
         """
         exceptions = self._exceptions[pos]
-        if form in exceptions:
-            candidates = [form, *exceptions[form]]
-        else:
-            rules = _RULES_BY_LAST[pos].get(form[-1:], ())
-            candidates = [form]
-            candidates += [form[: -len(old)] + new for old, new in rules if form.endswith(old)]
         known = self._lemmas[pos]
-        result: list[str] = []
-        for candidate in candidates:
-            if candidate in known and candidate not in result:
-                result.append(candidate)
+        if form in exceptions:
+            result: list[str] = []
+            for candidate in (form, *exceptions[form]):
+                if candidate in known and candidate not in result:
+                    result.append(candidate)
+            return result
+        # The form itself, then each applicable rule's base once (in rule order).
+        result = [form] if form in known else []
+        for old, new in _RULES_BY_LAST[pos].get(form[-1:], ()):
+            if form.endswith(old):
+                candidate = form[: -len(old)] + new
+                if candidate in known and candidate not in result:
+                    result.append(candidate)
         return result
 
-    def _noun_line(self, offset: int) -> str:
+    def is_lemma(self, lemma: str) -> bool:
+        """Whether ``lemma`` is in WordNet as any part of speech (``index.sense`` lists it)."""
+        nouns, verbs, adjectives, adverbs = self._lemma_sets
+        return lemma in nouns or lemma in verbs or lemma in adjectives or lemma in adverbs
+
+    def _noun_bytes(self, offset: int) -> bytes:
         data = self._data_noun
         if offset <= 0 or data[offset - 1 : offset] != b"\n":
             raise KeyError(offset)
-        line = data[offset : data.find(b"\n", offset)].decode("utf-8")
-        if not line.startswith(f"{offset:08d} "):
+        line = data[offset : data.find(b"\n", offset)]
+        if not line.startswith(b"%08d " % offset):
             raise KeyError(offset)
         return line
+
+    def _noun_line(self, offset: int) -> str:
+        return self._noun_bytes(offset).decode("utf-8")
 
     def is_noun_synset(self, offset: int) -> bool:
         """Whether ``offset`` starts a synset in ``data.noun``."""
         try:
-            self._noun_line(offset)
+            self._noun_bytes(offset)
         except KeyError:
             return False
         return True
@@ -172,21 +184,25 @@ class WordNetDB:
         Raises:
             KeyError: No noun synset starts at ``offset``.
         """
-        fields = self._noun_line(offset).split(" ")
+        fields = self._noun_bytes(offset).split(b" ")
         start = 5 + 2 * int(fields[3], 16)  # after offset lex_filenum ss_type w_cnt words
         num_pointers = int(fields[start - 1])
         return [
             int(fields[k + 1])
             for k in range(start, start + 4 * num_pointers, 4)
-            if fields[k] in ("@", "@i")
+            if fields[k] == b"@" or fields[k] == b"@i"
         ]
 
     def is_instance(self, offset: int) -> bool:
         """Whether noun synset ``offset`` is a named individual (has an instance hypernym)."""
-        fields = self._noun_line(offset).split(" ")
+        line = self._noun_bytes(offset)
+        gloss = line.find(b" | ")
+        if gloss > 0:  # no field before the gloss has a space or is '@i' but an instance pointer
+            return b" @i " in line[:gloss]
+        fields = line.split(b" ")
         start = 5 + 2 * int(fields[3], 16)
         num_pointers = int(fields[start - 1])
-        return "@i" in fields[start : start + 4 * num_pointers : 4]
+        return b"@i" in fields[start : start + 4 * num_pointers : 4]
 
 
 _db: WordNetDB | None = None

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import threading
 from bisect import bisect_left
+from collections.abc import Callable
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -41,6 +42,7 @@ class _Entry(NamedTuple):
 
 
 _EMPTY = _Entry((), 0, 0, 0)
+_FIRST, _SECOND, _TAGGED = itemgetter(0), itemgetter(1), itemgetter(2)
 
 
 class SenseIndex:
@@ -49,20 +51,29 @@ class SenseIndex:
     Args:
         text: The contents of WordNet's ``index.sense``.
         lexnames: WordNet's lexicographer file names, by number.
+        known: Whether a lemma is in ``text`` at all (a set look-up that spares the search
+            for the many words WordNet does not have); ``None``: always search.
     """
 
-    def __init__(self, text: str, lexnames: list[str]) -> None:
+    def __init__(
+        self, text: str, lexnames: list[str], *, known: Callable[[str], bool] | None = None
+    ) -> None:
         lines = text.splitlines()
         if any(lines[k] > lines[k + 1] for k in range(0, len(lines) - 1, 997)):
             lines.sort()  # bisection needs key order; the Princeton file already has it
-        self._lines = lines
+        self._lines = tuple(lines)  # the garbage collector soon skips a tuple
         self._lexnames = {f"{number:02d}": name for number, name in enumerate(lexnames)}
+        self._known = known
+        # One entry per lemma looked up (at most WordNet's lemmas, when ``known`` is given).
         self._memo: dict[str, _Entry] = {}
 
     def _entry(self, lemma: str) -> _Entry:
         entry = self._memo.get(lemma)
         if entry is not None:
             return entry
+        known = self._known
+        if known is not None and not known(lemma):
+            return _EMPTY  # most unknown words: no search, and nothing kept
         prefix = lemma + "%"
         cut = len(prefix)
         lines = self._lines
@@ -85,10 +96,11 @@ class SenseIndex:
                 verb += int(fields[3])
             else:
                 modifier += int(fields[3])
-        nouns.sort(key=itemgetter(0))
-        senses = tuple(sense for _, sense in nouns)
+        if len(nouns) > 1:
+            nouns.sort(key=_FIRST)
+        senses = tuple(map(_SECOND, nouns))
         entry = (
-            _Entry(senses, sum(s.tagged for s in senses), verb, modifier)
+            _Entry(senses, sum(map(_TAGGED, senses)), verb, modifier)
             if (senses or verb or modifier)
             else _EMPTY
         )
@@ -126,6 +138,10 @@ def get_sense_index() -> SenseIndex:
     if _index is None:
         with _lock:
             if _index is None:
-                lexnames = list(wordnet_db().lexnames)
-                _index = SenseIndex(_bundle.read("index.sense").decode("utf-8"), lexnames)
+                db = wordnet_db()
+                _index = SenseIndex(
+                    _bundle.read("index.sense").decode("utf-8"),
+                    list(db.lexnames),
+                    known=db.is_lemma,
+                )
     return _index
