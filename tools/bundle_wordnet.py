@@ -2,9 +2,9 @@
 
 Reads an NLTK ``wordnet`` data package (a ``corpora/wordnet`` folder of Princeton WordNet 3.0's
 database files), checks that it is version 3.0 with 82,115 noun synsets, and writes the files
-catlip and NLTK's reader open, unchanged, into a zip with deflate compression (level 9). The archive is
-reproducible: fixed member order, timestamps and permissions. WordNet's licence goes into the
-archive (``LICENSE``) and beside it (``src/catlip/data/WORDNET-LICENSE``).
+catlip and NLTK's reader open, unchanged, into a zip with deflate compression (level 9). The
+archive is reproducible: fixed member order, timestamps and permissions. WordNet's licence goes
+into the archive (``LICENSE``) and beside it (``src/catlip/data/WORDNET-LICENSE``).
 
 Run: ``python tools/bundle_wordnet.py [--source PATH/corpora/wordnet]`` (prints JSON; the default
 source is ``../shared/nltk_data/corpora/wordnet`` beside the checkout).

@@ -1,12 +1,12 @@
 """The WordNet 3.0 files shipped inside catlip: ``catlip/data/wordnet-3.0.zip``.
 
 The archive holds Princeton WordNet 3.0's database files as NLTK's ``wordnet`` data package
-(``corpora/wordnet``) has them, byte for byte (synset offsets are byte positions), each deflated (10.7
-MB instead of 36 MB; LZMA would make 7.9 MB but decompresses about 3x slower, and every process
-that labels captions pays that at start), and WordNet's licence as ``LICENSE``. ``tools/
-bundle_wordnet.py`` makes it. Members are decompressed when first read; the data files (which
-the readers keep for the whole process) are cached here so the extractor and NLTK's reader share
-one copy.
+(``corpora/wordnet``) has them, byte for byte (synset offsets are byte positions), each deflated
+(10.7 MB instead of 36 MB; LZMA would make 7.9 MB but decompresses about 3x slower, and every
+process that labels captions pays that at start), and WordNet's licence as ``LICENSE``.
+``tools/bundle_wordnet.py`` makes it. Members are decompressed when first read; the data files
+(which the readers keep for the whole process) are cached here so the extractor and NLTK's
+reader share one copy.
 
 Example:
     >>> read("lexnames").split()[:3]
