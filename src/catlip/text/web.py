@@ -53,7 +53,8 @@ from itertools import compress
 from operator import itemgetter, not_, or_
 from typing import TYPE_CHECKING, cast
 
-from catlip.text.lexicon import BARRIER, FUNCTION_WORDS, PLACE_MARK, Kind
+from catlip.text.function_words import FUNCTION_WORDS
+from catlip.text.lexicon import BARRIER, PLACE_MARK, Kind
 from catlip.text.titles import has_subtitle
 from catlip.text.tokenize import clean_caption
 from catlip.text.webwords import (

@@ -20,7 +20,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from catlip.text.lexicon import BARRIER, DETERMINERS, FUNCTION_WORDS, Kind
+from catlip.text.function_words import DETERMINERS, FUNCTION_WORDS
+from catlip.text.lexicon import BARRIER, Kind
 from catlip.wordnet.db import wordnet_db
 from catlip.wordnet.senseindex import get_sense_index
 
