@@ -95,7 +95,8 @@ def child(kind: str, options: dict[str, Any]) -> dict[str, Any]:
     elif kind == "loader":
         sys.path.insert(0, str(REPO / "examples"))
         from catlip.vocab import LabelCollate, Vocabulary
-        from data_pipeline import CaptionStream, make_labeler
+        from data_pipeline import CaptionStream
+        from labelers import make_labeler
 
         vocab = Vocabulary.load(options["vocab"])
         shards = options["shards"]

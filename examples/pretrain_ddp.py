@@ -46,15 +46,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from catlip.heads import CatLIPClassifier, CatLIPHead
 from catlip.losses import CatLIPLoss
 from catlip.vocab import LabelCollate, Vocabulary
-from data_pipeline import (
-    IMAGE_MEAN,
-    IMAGE_STD,
-    CaptionStream,
-    Labeler,
-    expand_data,
-    make_labeler,
-    unlabelled_warning,
-)
+from data_pipeline import IMAGE_MEAN, IMAGE_STD, CaptionStream, expand_data
+from labelers import Labeler, make_labeler, unlabelled_warning
 from tiny_vit import build_backbone
 from train_utils import (
     WarmupCosine,
@@ -65,6 +58,7 @@ from train_utils import (
     get_rng_state,
     load_newest_checkpoint,
     param_groups,
+    plain_types,
     read_log,
     save_checkpoint,
     set_rng_state,
@@ -289,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
                 "world_size": world_size,
                 "workers": args.workers,
                 "epochs": epochs,
-                "args": _plain(vars(args)),
+                "args": plain_types(vars(args)),
                 "vocab_size": len(vocab),
                 "width": width,
                 "data": [g["data"] for g in gathered],
@@ -388,15 +382,6 @@ def main(argv: list[str] | None = None) -> int:
     if world_size > 1:
         dist.destroy_process_group()
     return 0
-
-
-def _plain(value: Any) -> Any:
-    """Arguments as plain types, so checkpoints load with ``weights_only=True``."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return str(value) if isinstance(value, Path) else value
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ __all__ = [
     "load_checkpoint",
     "load_newest_checkpoint",
     "param_groups",
+    "plain_types",
     "read_log",
     "save_checkpoint",
     "set_rng_state",
@@ -120,6 +121,15 @@ def find_checkpoints(folder: Path) -> list[Path]:
         (int(m.group(1)), p) for p in folder.glob("step_*.pt") if (m := _CHECKPOINT.search(p.name))
     ]
     return [p for _, p in sorted(found)]
+
+
+def plain_types(value: Any) -> Any:
+    """``value`` (``vars(args)``) in plain types, so checkpoints load with ``weights_only=True``."""
+    if isinstance(value, dict):
+        return {k: plain_types(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain_types(v) for v in value]
+    return str(value) if isinstance(value, Path) else value
 
 
 def save_checkpoint(state: dict[str, Any], folder: Path, *, step: int, keep: int) -> Path:

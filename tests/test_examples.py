@@ -363,6 +363,7 @@ def test_label_file_misses_are_counted_and_the_warning_names_both_keys(tmp_path:
     from catlip.vocab import Vocabulary, pad_labels, save_labels
 
     data_pipeline = _import_example("data_pipeline")
+    labelers = _import_example("labelers")
     vocab = Vocabulary(["n02084071", "n02121808"])
     jpeg = io.BytesIO()
     Image.new("RGB", (20, 20), (0, 90, 200)).save(jpeg, format="JPEG")
@@ -375,13 +376,13 @@ def test_label_file_misses_are_counted_and_the_warning_names_both_keys(tmp_path:
                 tar.addfile(info, io.BytesIO(blob))
     labels = tmp_path / "labels.jsonl"
     save_labels(labels, [("00001", [0]), ("./00002", [1]), ("./00003", [0, 1])], vocab=vocab)
-    labeler = data_pipeline.make_labeler([labels], vocab, [str(shard)])
+    labeler = labelers.make_labeler([labels], vocab, [str(shard)])
     stream = data_pipeline.CaptionStream(
         [str(shard)], labeler=labeler, batch_size=2, image_size=16, collate_labels=pad_labels
     )
     batch = next(iter(stream))
     assert batch["skipped"] == {"unlabelled": 1}  # ./00001: the file has it as 00001
     assert batch["unlabelled_example"] == (str(shard), "./00001")
-    message = data_pipeline.unlabelled_warning(labeler, 1 / 3, batch["unlabelled_example"])
+    message = labelers.unlabelled_warning(labeler, 1 / 3, batch["unlabelled_example"])
     assert "33.3% of the samples read have no entry in the --labels files" in message
     assert f"sample './00001' of {shard}: the label files hold keys such as '00001'" in message

@@ -6,6 +6,7 @@ import pytest
 
 from catlip.text import SynsetExtractor, web
 from catlip.text.lexicon import Lexicon, LexiconOptions, get_lexicon
+from catlip.text.webwords import word_facts
 from conftest import SHARED
 
 LAION = SHARED / "data" / "web-alt-text" / "laion-sample-1000.parquet"
@@ -42,7 +43,7 @@ def test_skipped_name_and_modifier_passes_would_change_nothing(
 def test_the_shortcut_tests(caption: str, spans: bool, colour_name: bool) -> None:
     lexicon = get_lexicon(LexiconOptions())
     found = web._SCAN.findall(caption)
-    scanned = [web._facts(w, False, lexicon) if w else (None, 0) for w in found]
+    scanned = [word_facts(w, False, lexicon) if w else (None, 0) for w in found]
     assert web._may_span(found, scanned, lexicon) is spans
     assert web._may_name_a_colour(scanned, lexicon) is colour_name
 

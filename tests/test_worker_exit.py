@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from catlip._engine import map_chunks, map_list, worker_died
-from catlip.errors import WorkerError
+from catlip._engine import map_chunks, map_list
+from catlip.errors import WorkerError, worker_died
 
 needs_proc = pytest.mark.skipif(
     not Path("/proc/self/stat").exists(), reason="finds processes in /proc"

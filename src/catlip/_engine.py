@@ -7,7 +7,7 @@ shared counter, so that no process feeds another; :func:`map_chunks` maps a stre
 process can read, in order, sending chunks to the workers and mapping one itself when all are
 busy. Workers are forked on Linux (they inherit the loaded tables) and spawned elsewhere; each
 ignores Ctrl-C, dies with its parent (:func:`exit_with_parent`), and a dead one stops the run
-with a one-line :class:`~catlip.errors.WorkerError` (:func:`worker_died`).
+with a one-line :class:`~catlip.errors.WorkerError` (``catlip.errors.worker_died``).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from itertools import islice
 from multiprocessing.connection import wait
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from catlip.errors import WorkerError
+from catlip.errors import WorkerError, worker_died
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -39,14 +39,12 @@ __all__ = [
     "num_processes",
     "process_context",
     "run_parts",
-    "worker_died",
 ]
 
 S = TypeVar("S")
 T = TypeVar("T")
 R = TypeVar("R")
 
-FIX = "run again with fewer workers (-j, num_workers), or with more memory free"
 _ORPHANED = 1  # the exit status of a worker whose parent died
 
 
@@ -122,33 +120,6 @@ def exit_with_parent(*, interval: float = 0.25) -> None:
         os._exit(_ORPHANED)
 
     threading.Thread(target=watch, name="catlip-exit-with-parent", daemon=True).start()
-
-
-def worker_died(what: str, exitcode: int | None, fix: str = FIX) -> WorkerError:
-    """The error for a worker process that died: what died, how, and ``fix``.
-
-    Args:
-        what: The worker, e.g. ``"a counting process"``.
-        exitcode: Its exit code (negative: killed by that signal; ``None``: unknown).
-        fix: What to do about it.
-
-    Example:
-        >>> print(worker_died("a worker", -9, "use fewer workers"))
-        a worker died (killed by SIGKILL, as the out-of-memory killer does): use fewer workers
-    """
-    if exitcode is None:
-        how = "exit status unknown"
-    elif exitcode < 0:
-        try:
-            name = signal.Signals(-exitcode).name
-        except ValueError:
-            name = f"signal {-exitcode}"
-        how = f"killed by {name}"
-        if exitcode == -getattr(signal, "SIGKILL", 9):
-            how += ", as the out-of-memory killer does"
-    else:
-        how = f"exit code {exitcode}"
-    return WorkerError(f"{what} died ({how}): {fix}")
 
 
 class Part:

@@ -10,6 +10,8 @@ Bad argument types still raise :class:`TypeError` and bad argument values :class
 
 from __future__ import annotations
 
+import signal
+
 __all__ = [
     "CatlipError",
     "CheckpointError",
@@ -77,3 +79,34 @@ class LabelResolutionError(CatlipError, ValueError):
 
 class WorkerError(CatlipError, RuntimeError):
     """A worker process died (killed, or out of memory) or failed; the message says how."""
+
+
+# Not exported: the wording of catlip._engine's errors for worker processes that died.
+WORKER_FIX = "run again with fewer workers (-j, num_workers), or with more memory free"
+
+
+def worker_died(what: str, exitcode: int | None, fix: str = WORKER_FIX) -> WorkerError:
+    """The error for a worker process that died: what died, how, and ``fix``.
+
+    Args:
+        what: The worker, e.g. ``"a counting process"``.
+        exitcode: Its exit code (negative: killed by that signal; ``None``: unknown).
+        fix: What to do about it.
+
+    Example:
+        >>> print(worker_died("a worker", -9, "use fewer workers"))
+        a worker died (killed by SIGKILL, as the out-of-memory killer does): use fewer workers
+    """
+    if exitcode is None:
+        how = "exit status unknown"
+    elif exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        how = f"killed by {name}"
+        if exitcode == -getattr(signal, "SIGKILL", 9):
+            how += ", as the out-of-memory killer does"
+    else:
+        how = f"exit code {exitcode}"
+    return WorkerError(f"{what} died ({how}): {fix}")

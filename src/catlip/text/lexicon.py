@@ -8,7 +8,7 @@ The tagger-free part-of-speech filter uses WordNet's own sense-frequency counts 
 ``Lemma.count()``): a word whose tagged uses are mostly verb, adjective or adverb is not taken as a
 noun, except that a verb-like word right after a determiner, number or adjective is (``a bear``,
 ``two sinks``). Closed-class words WordNet does not describe (``the``, ``can``, ``i``) are listed
-in :data:`FUNCTION_WORDS`.
+in :mod:`catlip.text.function_words`.
 
 Example:
     >>> lexicon = get_lexicon(LexiconOptions())
@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from catlip.text.function_words import DETERMINERS, FUNCTION_WORDS, NOUNS_AFTER_DETERMINER
 from catlip.text.senses import SensePolicy, builtin_overrides
 from catlip.wordnet import format_wnid
 from catlip.wordnet.db import wordnet_db
@@ -40,39 +41,6 @@ __all__ = [
     "TokenInfo",
     "get_lexicon",
 ]
-
-
-def _words(text: str) -> list[str]:
-    return text.split()
-
-
-DETERMINERS: frozenset[str] = frozenset(
-    _words(
-        "a an the this that these those his her their its my our your some several many few "
-        "another each every no any both one two three four five six seven eight nine ten eleven "
-        "twelve dozen hundreds lots of"
-    )
-)
-"""Words after which a verb-like word is read as a noun (``a bear``, ``two sinks``)."""
-
-FUNCTION_WORDS: frozenset[str] = frozenset(
-    _words(
-        "i me my mine we us our you your he him his she her it its they them their this that "
-        "these those who whom whose which what where when why how there here could may might must "
-        "shall should will would do does did done doing be is am are was were been being has have "
-        "had having not no nor and or but if then than so as at by for from in into of off on "
-        "onto out over under up down upon with within without about above across after against "
-        "along among around before behind below beneath beside besides between beyond during "
-        "except inside like near next outside past since through throughout till to toward "
-        "towards until via while a an the some any all each every both either neither other "
-        "another such very too also just only even still yet s t d ll re ve m"
-    )
-)
-"""Closed-class words that are never labels, though WordNet lists some as rare nouns (are, may)."""
-
-
-NOUNS_AFTER_DETERMINER: frozenset[str] = frozenset({"can"})
-"""Function words that are nouns only after a determiner (``a can of soda``; not ``it can``)."""
 
 
 BARRIER = "|"
@@ -150,7 +118,7 @@ class Lexicon:
         self._bases_memo: dict[str, tuple[tuple[str, ...], ...]] = {}
         self._name_memo: dict[str, bool] = {}
         self._place_memo: dict[str, str | None] = {}
-        # Facts about words as written in captions, for catlip.text.web: word -> (token, flags),
+        # Facts about words as written in captions (catlip.text.webwords): word -> (token, flags),
         # one table for ordinary captions and one for all-caps ones; "" is punctuation.
         self.web_memo: dict[bool, dict[str, tuple[str | None, int]]] = {
             False: {"": (None, 0)},
@@ -321,7 +289,7 @@ class Lexicon:
     def is_name(self, word: str) -> bool:
         """Whether capitalized ``word`` reads as a name.
 
-        It does when WordNet does not know it, or when its first noun sense is a named individual
+        It does when WordNet does not know it, or its first noun sense is a named individual
         (``ford``: Henry Ford).
         """
         name = self._name_memo.get(word)
@@ -373,7 +341,6 @@ class Lexicon:
             return self.compound_memo[key]
         except KeyError:
             pass
-        wnid = None
         has, wnid = self.policy.override(key)
         if not has and self._db.has_lemma(key, "n"):
             wnid = self.policy.choose(key)

@@ -8,8 +8,9 @@ words are looked up, :func:`web_tokens` reads the caption *with its case and pun
 
 1. **Codes.** Tokens that glue letters to digits (``256GB``, ``3G``, ``14k``, ``LT305``) and
    one- or two-letter words are never labels, except a short list of real abbreviations
-   (:data:`ABBREVIATIONS`: ``tv``, ``dvd``, ``suv`` ...). A short all-caps token (``GB``, ``CA``,
-   ``GMT``) is an abbreviation unless WordNet's tagged corpus uses it as a word (``BOX``).
+   (:data:`~catlip.text.webwords.ABBREVIATIONS`: ``tv``, ``dvd``, ``suv`` ...). A short all-caps
+   token (``GB``, ``CA``, ``GMT``) is an abbreviation unless WordNet's tagged corpus uses it as a
+   word (``BOX``).
 2. **Names.** A word is a name when its case is mixed (``iPhone``), when WordNet does not know it
    at all (``Peugeot``), or when it is capitalized and WordNet's first noun sense for it is a named
    individual (``Ford``: Henry Ford before the river crossing; ``Lincoln``). Case alone says
@@ -24,16 +25,18 @@ words are looked up, :func:`web_tokens` reads the caption *with its case and pun
    2)", "The Karate Kid Part II"), a novel's subtitle or an ISBN, except :data:`WORK_WORDS`.
 4. **Modifiers.** A person noun that WordNet uses at least as often as an adjective, right
    before a noun, is that adjective ("Korean sculptor"); a noun right before a colour word
-   (:data:`COLOURS`) begins the colour's name ("Midnight Blue") when its sense is a time, group,
-   natural object, food, act or phenomenon, not a thing that comes in colours ("Sandal black").
+   (:data:`~catlip.text.webwords.COLOURS`) begins the colour's name ("Midnight Blue") when its
+   sense is a time, group, natural object, food, act or phenomenon, not a thing that comes in
+   colours ("Sandal black").
 5. **Other languages.** A caption in which fewer than half of the words are English (WordNet
    words or English function words), or which has more foreign function words (``de``, ``la``,
    ``und``) than English ones, yields no labels.
 
 A hyphenated token of three or more parts with digits in it is a URL slug, read as words
-("2go-travel-sale-ticket"). The lower-case tokens that remain go through the usual noun analysis
-(:mod:`catlip.text.lexicon`); :mod:`catlip.text.heads` adds a multiword noun's head ("Tote Bag"
-is a bag).
+("2go-travel-sale-ticket"). Each word's facts come from :mod:`catlip.text.webwords`; this module
+holds the caption-level passes. The lower-case tokens that remain go through the usual noun
+analysis (:mod:`catlip.text.lexicon`); :mod:`catlip.text.heads` adds a multiword noun's head
+("Tote Bag" is a bag).
 
 Example:
     >>> from catlip.text.lexicon import LexiconOptions, get_lexicon
@@ -50,11 +53,26 @@ from itertools import compress
 from operator import itemgetter, not_, or_
 from typing import TYPE_CHECKING, cast
 
-from catlip.text.lexicon import BARRIER, DETERMINERS, FUNCTION_WORDS, PLACE_MARK, Kind
+from catlip.text.function_words import FUNCTION_WORDS
+from catlip.text.lexicon import BARRIER, PLACE_MARK, Kind
 from catlip.text.titles import has_subtitle
 from catlip.text.tokenize import clean_caption
-from catlip.wordnet.db import wordnet_db
-from catlip.wordnet.senseindex import get_sense_index
+from catlip.text.webwords import (
+    ABBREVIATIONS,
+    CAPITAL,
+    COLOUR,
+    COLOURS,
+    COMPOUND,
+    COUNTED,
+    DEMONYM,
+    ENGLISH_FUNCTION,
+    FOREIGN_FUNCTION,
+    FOREIGN_FUNCTION_WORDS,
+    NAME,
+    UNKNOWN,
+    names_a_colour,
+    word_facts,
+)
 
 if TYPE_CHECKING:
     from catlip.text.lexicon import Lexicon
@@ -68,42 +86,10 @@ __all__ = [
     "web_tokens",
 ]
 
-# fmt: off
-ABBREVIATIONS: frozenset[str] = frozenset([
-    "ad", "tv", "dvd", "cd", "pc", "suv", "usb", "led", "lcd", "atv", "ufo", "dj", "bbq", "gps",
-    "atm", "rv", "cpu", "dna", "ox",
-])
-# fmt: on
-"""Short or all-caps tokens that are labels (when WordNet has them as nouns)."""
-
-# fmt: off
-COLOURS: frozenset[str] = frozenset([
-    "black", "white", "red", "green", "blue", "yellow", "purple", "pink", "brown", "grey", "gray",
-    "beige", "navy", "violet", "teal", "turquoise", "ivory", "maroon", "burgundy", "khaki",
-    "lavender", "magenta", "cyan", "aqua", "charcoal", "indigo",
-])
-# fmt: on
-"""Colour words that end a colour name whose first word is a noun ("Midnight Blue").
-
-Not "cream", "orange", "olive", "gold" or "silver": "Ice Cream", "Blood Orange" and "Sterling
-Silver" are things."""
-
-# fmt: off
-FOREIGN_FUNCTION_WORDS: frozenset[str] = frozenset([
-    "de", "la", "le", "les", "des", "du", "et", "en", "un", "une", "est", "pour", "avec", "sur",
-    "dans", "der", "die", "das", "und", "mit", "für", "ist", "ein", "eine", "von", "zu", "auf",
-    "el", "los", "las", "y", "con", "para", "por", "del", "al", "una", "es", "di", "della", "il",
-    "che", "per", "het", "een", "van", "och", "og", "på", "med", "til", "na", "za", "do", "ze",
-    "nel", "sul", "da", "em", "os",
-])
-# fmt: on
-"""Function words of other Latin-script languages (a cheap test for non-English text)."""
-
 # A word (letters and digits, with inner apostrophes or hyphens), or punctuation that ends a
 # phrase (a sentence, a list item, a title): no name runs across it.
 _SCAN = re.compile(r"([^\W_]+(?:['’\-][^\W_]+)*)|[.!?:;,|()\[\]{}\"“”/]|\s[-–—]\s")
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
-_ROMAN = re.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
 # Stock-photo credits in the many forms web pages write them ('Stockfoto', 'Stock Photography').
 _STOCK = re.compile(
     r"\bstock[\s-]*(?:photo|image|picture|footage|illustration|vector|foto|bild|vektor)\w*",
@@ -125,17 +111,6 @@ WORK_WORDS: frozenset[str] = frozenset([
 """Words that say what a work is (book, DVD), kept when a caption's capitalized words go."""
 _YEAR_PARENS = re.compile(r"\((?:[^()]*[\s,])?(?:1[89]|20)\d\d\)")
 
-# Facts about one word as written, memoized per lexicon: bit flags.
-_CAPITAL = 1  # capitalized (or any word of an all-caps caption)
-_NAME = 2  # a name on its own (mixed case, unknown to WordNet, first sense a person ...)
-_COUNTED = 4  # a word of two or more letters: counts in the language test
-_UNKNOWN = 8  # a counted word that is not English (neither WordNet nor a function word)
-_ENGLISH_FUNCTION = 16
-_FOREIGN_FUNCTION = 32
-_COMPOUND = 64  # may start a WordNet multiword noun or place name
-_DEMONYM = 128  # a person noun that is as much an adjective ('Korean', 'Buddhist')
-_COLOUR = 256  # a colour word that ends a colour name ('Midnight Blue', 'Mint Green')
-_PUNCTUATION: tuple[None, int] = (None, 0)
 _TOKENS: Callable[[tuple[str | None, int]], str | None] = itemgetter(0)
 _FLAGS: Callable[[tuple[str | None, int]], int] = itemgetter(1)
 
@@ -172,16 +147,18 @@ def web_tokens(caption: str, lexicon: Lexicon) -> list[str]:
     found = _SCAN.findall(text)  # words, and "" for punctuation, which no name spans
     looked_up = list(map(memo.get, found))  # (token, flags); (None, 0) for punctuation
     if None in looked_up:
-        scanned = [f or _facts(w, shout, lexicon) for w, f in zip(found, looked_up, strict=True)]
+        scanned = [
+            f or word_facts(w, shout, lexicon) for w, f in zip(found, looked_up, strict=True)
+        ]
     else:
         scanned = cast("list[tuple[str | None, int]]", looked_up)
     seen = reduce(or_, map(_FLAGS, scanned), 0)
-    if seen & (_UNKNOWN | _FOREIGN_FUNCTION) and not _english(list(map(_FLAGS, scanned))):
+    if seen & (UNKNOWN | FOREIGN_FUNCTION) and not _english(list(map(_FLAGS, scanned))):
         return []
-    if seen & _DEMONYM or (seen & _COLOUR and _may_name_a_colour(scanned, lexicon)):
+    if seen & DEMONYM or (seen & COLOUR and _may_name_a_colour(scanned, lexicon)):
         scanned = _modifiers(scanned, lexicon)
-    if not seen & (_NAME | _COMPOUND) or (
-        not seen & _NAME and not _may_span(found, scanned, lexicon)
+    if not seen & (NAME | COMPOUND) or (
+        not seen & NAME and not _may_span(found, scanned, lexicon)
     ):  # most captions: nothing more to do
         return list(filter(None, map(_TOKENS, scanned)))
     return _names(found, scanned, lexicon)
@@ -197,7 +174,7 @@ def _may_span(found: list[str], scanned: list[tuple[str | None, int]], lexicon: 
     following = ""  # the next word; punctuation between does not stop a span
     for word, facts in zip(reversed(found), reversed(scanned), strict=True):
         if word:
-            if facts[1] & _COMPOUND:
+            if facts[1] & COMPOUND:
                 first = word.lower()
                 if lexicon.place(first) is not None or (
                     following and first + "_" + following.lower() in pairs
@@ -222,9 +199,9 @@ def _modifiers(
         after, after_flag = out[k + 1]
         if token is None or after is None or token == BARRIER:
             continue
-        if flag & _DEMONYM and lexicon.analyze(after).kind == Kind.NOUN and after != BARRIER:
+        if flag & DEMONYM and lexicon.analyze(after).kind == Kind.NOUN and after != BARRIER:
             out[k] = (BARRIER, flag)
-        elif after_flag & _COLOUR and not flag & _COLOUR and _names_a_colour(token, lexicon):
+        elif after_flag & COLOUR and not flag & COLOUR and names_a_colour(token, lexicon):
             out[k] = (BARRIER, flag)
             if lexicon.analyze(after).kind in (Kind.NOUN, Kind.VERBLIKE):
                 out[k + 1] = (BARRIER, after_flag)
@@ -239,11 +216,11 @@ def _may_name_a_colour(scanned: list[tuple[str | None, int]], lexicon: Lexicon) 
     token, flag = None, 0  # the entry before
     for after, after_flag in scanned:
         if (
-            after_flag & _COLOUR
+            after_flag & COLOUR
             and token is not None
             and token != BARRIER
-            and not flag & _COLOUR
-            and _names_a_colour(token, lexicon)
+            and not flag & COLOUR
+            and names_a_colour(token, lexicon)
         ):
             return True
         token, flag = after, after_flag
@@ -254,11 +231,11 @@ def _english(flags: list[int]) -> bool:
     """Whether enough words are English: half of them, and not more foreign function words."""
     counted = english = english_function = foreign_function = 0
     for flag in flags:
-        if flag & _COUNTED:
+        if flag & COUNTED:
             counted += 1
-            english += not flag & _UNKNOWN
-            english_function += flag & _ENGLISH_FUNCTION and 1
-            foreign_function += flag & _FOREIGN_FUNCTION and 1
+            english += not flag & UNKNOWN
+            english_function += flag & ENGLISH_FUNCTION and 1
+            foreign_function += flag & FOREIGN_FUNCTION and 1
     return counted < 3 or (
         english * 2 >= counted and (foreign_function < 2 or foreign_function <= english_function)
     )
@@ -278,16 +255,16 @@ def _names(
     named = []
     after = 0  # words before this one are part of a place or multiword noun
     for k, flag in enumerate(flags):
-        if not flag & (_COMPOUND | _NAME) or k < after:
+        if not flag & (COMPOUND | NAME) or k < after:
             continue
-        if flag & _COMPOUND:
+        if flag & COMPOUND:
             width, place = _span(words, k, lexicon)
             if width:  # a place ('New York') or a WordNet multiword noun ('Ice Hockey')
                 if place is not None:
                     tokens[k : k + width] = [place] + [BARRIER] * (width - 1)
                 after = k + width
                 continue
-        if flag & _NAME:
+        if flag & NAME:
             tokens[k] = BARRIER
             names[k] = True
             named.append(k)
@@ -300,112 +277,11 @@ def _names(
             if (
                 joined
                 and not names[k]
-                and flags[k] & _CAPITAL
+                and flags[k] & CAPITAL
                 and not tokens[k].startswith(PLACE_MARK)
             ):
                 tokens[k] = BARRIER
     return tokens
-
-
-def _facts(word: str, shout: bool, lexicon: Lexicon) -> tuple[str | None, int]:
-    """The token and flags of one word as written (memoized in ``lexicon.web_memo``)."""
-    token = _token(word, lexicon, shout=not shout)
-    low = word.lower()
-    flag = 0
-    if token == BARRIER:
-        if word.isalpha() and not word.isupper() and not word.islower():
-            flag |= _NAME  # mixed case: 'iPhone'
-    elif shout or word[:1].isupper():
-        flag |= _CAPITAL
-        if token.isalpha():
-            lexicon.analyze(token)  # fills compound_len for this first word
-            if token in lexicon.compound_len or lexicon.place(token) is not None:
-                flag |= _COMPOUND
-            if lexicon.is_name(token):
-                flag |= _NAME
-    if token is not None and token.isalpha():
-        if token in COLOURS:
-            flag |= _COLOUR
-        elif _is_demonym(token, lexicon):
-            flag |= _DEMONYM
-    if word.isalpha() and len(word) > 1:
-        flag |= _COUNTED
-        if not lexicon.is_word(low):
-            flag |= _UNKNOWN
-        if low in FUNCTION_WORDS or low in DETERMINERS:
-            flag |= _ENGLISH_FUNCTION
-        elif low in FOREIGN_FUNCTION_WORDS:
-            flag |= _FOREIGN_FUNCTION
-    memo = lexicon.web_memo[shout]
-    if len(memo) >= lexicon.options.max_memo:
-        memo.clear()
-        memo[""] = _PUNCTUATION
-    facts: tuple[str | None, int] = (token, flag)
-    memo[word] = facts
-    return facts
-
-
-# What the first word of a colour name is ('Midnight', 'Navy', 'Sky', 'Wine', 'Ballet' Blue),
-# where a thing in that colour is an artifact, a substance, a plant or an animal ('Sandal
-# black', 'Fleece Black', 'Branch Yellow', 'a dog red with mud').
-_COLOUR_SOURCES = frozenset(
-    ["noun.time", "noun.group", "noun.object", "noun.food", "noun.act", "noun.phenomenon"]
-)
-
-
-def _names_a_colour(token: str, lexicon: Lexicon) -> bool:
-    """Whether noun ``token`` before a colour word is the first word of the colour's name."""
-    info = lexicon.analyze(token)
-    if info.kind not in (Kind.NOUN, Kind.VERBLIKE) or info.wnid is None or info.lemma is None:
-        return False
-    offset = int(info.wnid[1:])
-    return any(
-        s.offset == offset and s.lexname in _COLOUR_SOURCES
-        for s in get_sense_index().noun_senses(info.lemma)
-    )
-
-
-def _is_demonym(token: str, lexicon: Lexicon) -> bool:
-    """Whether ``token`` is a person noun WordNet uses at least as often as an adjective."""
-    info = lexicon.analyze(token)
-    if info.kind != Kind.NOUN or info.wnid is None or info.lemma is None:
-        return False
-    index = get_sense_index()
-    lemma = info.lemma
-    if not wordnet_db().has_lemma(lemma, "a") or index.modifier_count(lemma) < index.noun_count(
-        lemma
-    ):
-        return False
-    offset = int(info.wnid[1:])
-    return any(s.offset == offset and s.lexname == "noun.person" for s in index.noun_senses(lemma))
-
-
-def _token(word: str, lexicon: Lexicon, *, shout: bool) -> str:
-    """The lower-case token for one word, or BARRIER for codes, short words and mixed case."""
-    low = word.lower()
-    if low in FUNCTION_WORDS or low in DETERMINERS or word.isdigit() or low in ABBREVIATIONS:
-        return low
-    if not word.replace("-", "").replace("'", "").replace("’", "").isalpha():
-        # Digits inside: '256gb', 'ees-023' are codes; '75-inch' (from '3.75-inch') is 'inch'.
-        parts = low.split("-")
-        if len(parts) > 2:  # a URL slug: '2go-travel-sale-ticket' is words
-            words = [p for p in parts if p.isalpha() and len(p) > 2]
-            return "-".join(words) if words else BARRIER
-        last = parts[-1]
-        return last if len(parts) > 1 and last.isalpha() and len(last) > 2 else BARRIER
-    if len(word) <= 2 or (word.isupper() and _ROMAN.fullmatch(word)):
-        return BARRIER  # 'GB', 'XXIII'
-    if "-" in low and not (lexicon.is_word(low) or lexicon.is_word(low.replace("-", "_"))):
-        kept = [p for p in low.split("-") if len(p) > 2]  # 'g-bike': no gram
-        if not kept:
-            return BARRIER
-        low = "-".join(kept)
-    if shout and word.isupper() and len(word) <= 4 and not lexicon.is_tagged_word(low):
-        return BARRIER
-    for part in word.replace("’", "-").replace("'", "-").split("-"):
-        if part[1:] != part[1:].lower() and not part.isupper():
-            return BARRIER  # mixed case: 'iPhone', 'McDonald', 'PlayStation'
-    return low
 
 
 def _span(words: list[str], start: int, lexicon: Lexicon) -> tuple[int, str | None]:

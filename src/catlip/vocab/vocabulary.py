@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, Literal
 from catlip.errors import VocabularyMismatchError
 from catlip.vocab._io import aligned_counts, check_wnid
 from catlip.vocab.provenance import Provenance, vocabulary_provenance
-from catlip.wordnet import WORDNET_VERSION
 
 if TYPE_CHECKING:
     from catlip.text import SynsetExtractor
@@ -110,27 +109,12 @@ class Vocabulary:
             >>> Vocabulary.from_counts(counts, min_count=3).wnids
             ('n01503061', 'n02084071')
         """
-        if not isinstance(min_count, int) or isinstance(min_count, bool) or min_count < 1:
-            raise ValueError(f"min_count must be an integer >= 1, got {min_count!r}")
-        if max_size is not None and (
-            not isinstance(max_size, int) or isinstance(max_size, bool) or max_size < 1
-        ):
-            raise ValueError(f"max_size must be None or an integer >= 1, got {max_size!r}")
-        settings = extractor_settings
-        if settings is None:
-            settings = getattr(counts, "extractor_settings", None)
-        provenance = Provenance(
-            extractor_settings=settings,
-            wordnet_version=getattr(counts, "wordnet_version", WORDNET_VERSION),
-            num_captions=getattr(counts, "num_captions", None),
-            min_count=min_count,
-            max_size=max_size,
+        from catlip.vocab._pruning import prune_counts
+
+        wnids, kept, provenance = prune_counts(
+            counts, min_count=min_count, max_size=max_size, extractor_settings=extractor_settings
         )
-        kept = [(w, int(c)) for w, c in counts.items() if c >= min_count]
-        kept.sort(key=lambda item: (-item[1], item[0]))
-        if max_size is not None:
-            kept = kept[:max_size]
-        return cls([w for w, _ in kept], [c for _, c in kept], provenance=provenance)
+        return cls(wnids, kept, provenance=provenance)
 
     @classmethod
     def from_corenet(
