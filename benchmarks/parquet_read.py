@@ -7,6 +7,7 @@ process with ``read_records`` (nothing else: no synset extraction) and prints JS
 (median of ``--repeats``), and peak RSS at both sizes (memory must not grow with the file).
 
     python benchmarks/parquet_read.py --rows 1000000 --repeats 3   # needs pyarrow
+    python benchmarks/parquet_read.py --quick   # 2,000 rows, one repeat: for CI, no figures
 """
 
 from __future__ import annotations
@@ -72,8 +73,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="2,000 rows, one repeat: checks the script runs (CI); no figures")
     args = parser.parse_args()
+    if args.quick:
+        args.rows, args.repeats = 2000, 1
     result: dict[str, object] = {"rows": args.rows, "repeats": args.repeats}
+    if args.quick:
+        result["quick"] = True
     with tempfile.TemporaryDirectory() as tmp:
         for label, rows in (("small", args.rows), ("large", 3 * args.rows)):
             parquet, text = write_inputs(Path(tmp), rows)

@@ -7,6 +7,7 @@ needed ``catlip download``), timed alternately in fresh processes. Reported: med
 (b) the first ``catlip.wordnet.reader()`` synset after that; the bundle's size beside them.
 
 Usage: python benchmarks/wordnet_startup.py [--folder ../shared/nltk_data/corpora/wordnet]
+       [--repeats 5] [--quick]   (--quick: one run of each, for CI; no figures)
 Prints JSON. Timings on a busy machine are noisy: compare ratios from one run.
 """
 
@@ -55,7 +56,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--folder", default=str(REPO.parent / "shared/nltk_data/corpora/wordnet"))
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="--repeats 1: checks the script runs (CI); no figures")
     args = parser.parse_args()
+    if args.quick:
+        args.repeats = 1
     runs: dict[str, list[tuple[float, float]]] = {"bundle": [], "folder": []}
     with tempfile.TemporaryDirectory() as home:
         for _ in range(args.repeats):
@@ -74,6 +78,8 @@ def main() -> None:
     archive = REPO / "src/catlip/data/wordnet-3.0.zip"
     result["bundle_mb"] = round(archive.stat().st_size / 1e6, 2)
     result["repeats"] = args.repeats
+    if args.quick:
+        result["quick"] = True
     print(json.dumps(result, indent=1))
 
 
