@@ -15,7 +15,9 @@ One process, one core: what each Ray actor or Spark task does. With the default 
 Then core-hours per billion captions = 1e9 / rate / 3600, and a cost at ``--usd-per-core-hour``
 (default 0.045: on-demand x86 compute in 2026 is about $0.04-0.05 per vCPU-hour).
 
-Usage: python benchmarks/engine_throughput.py [--captions FLICKR] [--laion PARQUET]
+Usage: python benchmarks/engine_throughput.py [--captions FLICKR] [--laion PARQUET] [--quick]
+(--quick: 200 LAION and 1,500 Flickr8k captions, one warm pass: checks the script runs, for CI;
+no figures.)
 Prints JSON. On a busy machine rates are low and noisy: the ratios from one run are the claim.
 """
 
@@ -57,6 +59,9 @@ def main() -> None:
     parser.add_argument("--captions", default=SHARED / "data/flickr8k/Flickr8k.token.txt")
     parser.add_argument("--laion", default=SHARED / "data/web-alt-text/laion-sample-1000.parquet")
     parser.add_argument("--usd-per-core-hour", type=float, default=0.045)
+    parser.add_argument(
+        "--quick", action="store_true", help="tiny inputs, one pass: for CI, no figures"
+    )
     args = parser.parse_args()
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -64,14 +69,19 @@ def main() -> None:
     extractor = SynsetExtractor()
     startup = timed(lambda: extractor("a dog"))
     laion = pq.read_table(args.laion, columns=["TEXT"]).column("TEXT")
+    if args.quick:
+        laion = laion.slice(0, 200)
     laion_cold = timed(lambda: count_batch(laion, extractor=extractor))
     laion_warm = statistics.median(
-        timed(lambda: count_batch(laion, extractor=extractor)) for _ in range(5)
+        timed(lambda: count_batch(laion, extractor=extractor))
+        for _ in range(1 if args.quick else 5)
     )
 
     lines = Path(args.captions).read_text(encoding="utf-8").splitlines()
     flickr = [line.split("\t", 1)[1] for line in lines if "\t" in line]
     warm, rest = flickr[:10_000], flickr[10_000:]
+    if args.quick:
+        warm, rest = flickr[:1000], flickr[1000:1500]
     vocab = Vocabulary.from_counts(count_batch(warm, extractor=extractor), min_count=5)
     slices = [pa.array(rest[i::5]) for i in range(5)]
     # First pass: new captions (words new to the memo appear), count_batch only.
@@ -85,6 +95,7 @@ def main() -> None:
     n = len(slices[0])
     flickr_count = rate(statistics.median(new), n)
     results = {
+        **({"quick": True} if args.quick else {}),
         "cpu_count": os.cpu_count(),
         "load_average_1min": round(os.getloadavg()[0], 2),
         "startup_s": round(startup, 3),

@@ -8,7 +8,8 @@ the category's synset or a hyponym of it (man -> person).
 - precision = among labels that cover *some* of the 80 categories, the fraction that cover one
   annotated on that image.
 
-Usage: python benchmarks/label_quality.py [--coco ../shared/data/coco-mini]
+Usage: python benchmarks/label_quality.py [--coco ../shared/data/coco-mini] [--quick]
+(--quick: the first 40 images only: checks the script runs, for CI; no figures.)
 Prints JSON: one entry per extractor configuration, plus the reference's known-bad words.
 """
 
@@ -131,8 +132,14 @@ def bad_labels(extractor: SynsetExtractor) -> dict[str, list[str]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--coco", type=Path, default=REPO.parent / "shared" / "data" / "coco-mini")
+    parser.add_argument(
+        "--quick", action="store_true", help="the first 40 images: for CI, no figures"
+    )
     args = parser.parse_args()
     captions, objects = load_coco(args.coco)
+    if args.quick:
+        captions = dict(list(captions.items())[:40])
+        objects = {image: objects[image] for image in captions}
     coverage = Coverage(category_wnids())
     configs = {
         "default": SynsetExtractor(),
@@ -143,6 +150,7 @@ def main() -> int:
         "no_compounds": SynsetExtractor(compounds=False),
     }
     results: dict[str, Any] = {
+        **({"quick": True} if args.quick else {}),
         "dataset": str(args.coco.name),
         "images": len(captions),
         "captions": sum(len(t) for t in captions.values()),

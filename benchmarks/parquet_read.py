@@ -73,7 +73,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--quick", action="store_true", help="2,000 rows, one repeat: checks the script runs (CI); no figures")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="2,000 rows, one repeat: checks the script runs (CI); no figures",
+    )
     args = parser.parse_args()
     if args.quick:
         args.rows, args.repeats = 2000, 1

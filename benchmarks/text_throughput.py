@@ -17,7 +17,9 @@
    captions are already warm (the memo holds their tokens), as in a long labelling job.
 
 Usage: python benchmarks/text_throughput.py [--captions ../shared/data/flickr8k/Flickr8k.token.txt]
-    [--laion ../shared/data/web-alt-text/laion-sample-1000.parquet]
+    [--laion ../shared/data/web-alt-text/laion-sample-1000.parquet] [--skip-batch] [--quick]
+(--quick: 300 Flickr8k and 100 LAION captions, 1 slice, one batch pass on 300 captions: checks
+the script runs, for CI; no figures.)
 Prints JSON. Timings on a busy machine are noisy: compare ratios from one run, on a quiet machine.
 """
 
@@ -116,10 +118,18 @@ def main() -> int:
         default=REPO.parent / "shared" / "data" / "web-alt-text" / "laion-sample-1000.parquet",
     )
     parser.add_argument("--skip-batch", action="store_true", help="skip the num_workers part")
+    parser.add_argument(
+        "--quick", action="store_true", help="tiny inputs, one pass: for CI, no figures"
+    )
     args = parser.parse_args()
     lines = args.captions.read_text(encoding="utf-8").splitlines()
     captions = [line.split("\t", 1)[1] for line in lines if "\t" in line]
+    if args.quick:
+        captions = captions[:300]
     warm, timed = captions[:10_000], captions[10_000:]
+    if args.quick:
+        warm, timed = captions[:100], captions[100:]
+    slices = 1 if args.quick else 5
 
     start = time.perf_counter()
     default = SynsetExtractor()
@@ -135,6 +145,7 @@ def main() -> int:
         reference(caption)
 
     result: dict[str, Any] = {
+        **({"quick": True} if args.quick else {}),
         "python": sys.version.split()[0],
         "cpus": os.cpu_count(),
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
@@ -142,8 +153,8 @@ def main() -> int:
             "default": round(default_startup, 2),
             "reference_after_default": round(reference_startup, 2),
         },
-        "flickr8k": compare(default, reference, timed),
-        "web_alt_text_synthetic": compare(default, reference, web_alt_text(timed)),
+        "flickr8k": compare(default, reference, timed, slices),
+        "web_alt_text_synthetic": compare(default, reference, web_alt_text(timed), slices),
     }
     try:
         import pyarrow.parquet as pq
@@ -152,13 +163,13 @@ def main() -> int:
     else:
         laion = pq.read_table(args.laion, columns=["TEXT"]).column("TEXT").to_pylist()
         # catlip 0.1's extractor (web=False) beside them: its own tables, as cold as the others'.
-        laion = [text or "" for text in laion]
+        laion = [text or "" for text in laion][: 100 if args.quick else None]
         v0_1 = SynsetExtractor(web=False)
-        result["laion"] = compare(default, reference, laion, v0_1=v0_1)
-        result["laion_warm"] = compare(default, reference, laion, v0_1=v0_1)
+        result["laion"] = compare(default, reference, laion, slices, v0_1=v0_1)
+        result["laion_warm"] = compare(default, reference, laion, slices, v0_1=v0_1)
     if not args.skip_batch:
         times: dict[int, list[float]] = {0: [], 2: []}
-        for _ in range(7):
+        for _ in range(1 if args.quick else 7):
             for workers in (0, 2):
                 start = time.perf_counter()
                 default.batch(captions, num_workers=workers)

@@ -56,7 +56,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--folder", default=str(REPO.parent / "shared/nltk_data/corpora/wordnet"))
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--quick", action="store_true", help="--repeats 1: checks the script runs (CI); no figures")
+    parser.add_argument(
+        "--quick", action="store_true", help="--repeats 1: checks the script runs (CI); no figures"
+    )
     args = parser.parse_args()
     if args.quick:
         args.repeats = 1
