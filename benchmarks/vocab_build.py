@@ -18,7 +18,9 @@ as an installed package has it, and prints JSON:
   builds (2.0 = two free cores): on a shared host the second core is not always whole, and that
   bounds any -j2.
 
-Usage: python benchmarks/vocab_build.py [--repeats 7] [--copies 5] [--pos wordnet|tagger]
+Usage: python benchmarks/vocab_build.py [--repeats 7] [--copies 5] [--pos wordnet|tagger] [--quick]
+(--quick: 3,000 captions, --copies 1 --repeats 1, no warm-up and no memory sweep: checks the
+script runs, for CI; no figures.)
 """
 
 from __future__ import annotations
@@ -113,19 +115,20 @@ def _build(
 
 
 _SPIN = [sys.executable, "-c", "sum(range(25_000_000))"]  # ~0.4 s of pure-Python CPU work
+_QUICK_SPIN = [sys.executable, "-c", "sum(range(2_500_000))"]
 
 
-def _machine_speedup() -> float:
+def _machine_speedup(spin: list[str] = _SPIN) -> float:
     """How much faster 2 processes finish 2 units of CPU work than 1 process finishes 1, x2.
 
     2.0 means two cores' worth of CPU; less, that the second core is partly taken (a shared
     host). It bounds what any -j2 can gain at that moment.
     """
     start = time.perf_counter()
-    subprocess.run(_SPIN, check=True)
+    subprocess.run(spin, check=True)
     one = time.perf_counter() - start
     start = time.perf_counter()
-    pair = [subprocess.Popen(_SPIN) for _ in range(2)]
+    pair = [subprocess.Popen(spin) for _ in range(2)]
     for proc in pair:
         proc.wait()
     two = time.perf_counter() - start
@@ -139,25 +142,32 @@ def main() -> None:
     parser.add_argument(
         "--pos", default="wordnet", help="extractor --pos (tagger: ~20x more work per caption)"
     )
+    parser.add_argument(
+        "--quick", action="store_true", help="3,000 captions, one build each: for CI, no figures"
+    )
     args = parser.parse_args()
     captions = _captions()
+    if args.quick:
+        captions, args.copies, args.repeats = captions[:3000], 1, 1
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         small, large = work / "small.txt", work / "large.txt"
         small.write_text("\n".join(captions) + "\n", encoding="utf-8")
         large.write_text("\n".join(captions * args.copies) + "\n", encoding="utf-8")
         runs: dict[str, list[dict[str, float | str]]] = {"j1": [], "j2": [], "lib2": []}
-        _build(large, work / "warm-up.json", 2, args.pos)  # files into the page cache; not timed
+        if not args.quick:  # files into the page cache; not timed
+            _build(large, work / "warm-up.json", 2, args.pos)
         machine: list[float] = []
         for _ in range(args.repeats):
-            machine.append(_machine_speedup())
+            machine.append(_machine_speedup(_QUICK_SPIN if args.quick else _SPIN))
             for name, jobs, library in (("j1", 1, False), ("j2", 2, False), ("lib2", 2, True)):
                 out = work / f"vocab-{name}.json"
                 runs[name].append(_build(large, out, jobs, args.pos, library=library))
-        memory = {
-            f"{len(captions):,} captions": _build(small, work / "small.json", 1, args.pos)[
-                "peak_rss_mib"
-            ],
+        memory: dict[str, float | str] = {}
+        if not args.quick:  # quick: no sweep, only the timed -j1 runs' peak
+            small_run = _build(small, work / "small.json", 1, args.pos)
+            memory[f"{len(captions):,} captions"] = small_run["peak_rss_mib"]
+        memory |= {
             f"{len(captions) * args.copies:,} captions": statistics.median(
                 float(r["peak_rss_mib"]) for r in runs["j1"]
             ),
@@ -170,6 +180,7 @@ def main() -> None:
         return round(median(faster, key) / median(slower, key), 2)
 
     result = {
+        **({"quick": True} if args.quick else {}),
         "benchmark": "catlip vocab build (Flickr8k captions repeated)",
         "corpus_captions": len(captions) * args.copies,
         "extractor_pos": args.pos,
