@@ -10,6 +10,8 @@
 
 Usage: python benchmarks/plots.py [--out benchmarks]   (writes loss_memory.png, vocab_memory.png,
 workers.png; needs matplotlib)
+       python benchmarks/plots.py --quick   (3,000 captions, small sizes, one repeat: checks the
+       script runs, for CI; draws into a temporary folder unless --out is given; no figures)
 """
 
 from __future__ import annotations
@@ -48,8 +50,8 @@ def loss_memory(vocab_sizes: list[int], batch: int = 256, k: int = 16) -> dict[s
     return {"batch": batch, "labels_per_row": k, "rows": rows}
 
 
-def vocab_memory(copies: list[int]) -> dict[str, Any]:
-    captions = vocab_build._captions()
+def vocab_memory(copies: list[int], limit: int | None = None) -> dict[str, Any]:
+    captions = vocab_build._captions()[:limit]
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         for n in copies:
@@ -60,10 +62,10 @@ def vocab_memory(copies: list[int]) -> dict[str, Any]:
     return {"rows": rows}
 
 
-def workers(repeats: int = 7) -> dict[str, Any]:
+def workers(repeats: int = 7, limit: int | None = None) -> dict[str, Any]:
     from catlip.text import SynsetExtractor
 
-    captions = vocab_build._captions()
+    captions = vocab_build._captions()[:limit]
     extractor = SynsetExtractor()
     extractor.batch(captions)  # as in text_throughput.py: tables loaded, token memo warm
     rows = []
@@ -119,14 +121,25 @@ def draw(result: dict[str, Any], out: Path) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=HERE, help="folder for the PNG files")
+    parser.add_argument("--out", type=Path, help="folder for the PNG files (default: benchmarks)")
+    parser.add_argument(
+        "--quick", action="store_true", help="small sweeps, one repeat: for CI, no figures"
+    )
     args = parser.parse_args()
+    if args.quick:
+        with tempfile.TemporaryDirectory() as folder:  # never the committed PNGs
+            result = {"quick": True, "vocab_memory": vocab_memory([1, 2], limit=3000)}
+            result["loss_memory"] = loss_memory([256, 1024], batch=16)
+            result["workers"] = workers(repeats=1, limit=3000)
+            draw(result, args.out or Path(folder))
+        print(json.dumps(result, indent=2))
+        return 0
     # The memory sweep runs first, from a small process: a child's peak RSS includes the
     # parent's pages until it execs, and torch would add hundreds of MiB.
     result = {"vocab_memory": vocab_memory([1, 2, 5, 10])}
     result["loss_memory"] = loss_memory([1024, 4096, 16384, 24320, 65536])
     result["workers"] = workers()
-    draw(result, args.out)
+    draw(result, args.out or HERE)
     print(json.dumps(result, indent=2))
     return 0
 
