@@ -24,7 +24,8 @@ default, ~8 on average, a few duplicates), padded with -1, like ``catlip.vocab.p
 output. V=24,320 is the size of the released DataComp vocabulary.
 
 Usage: python benchmarks/loss.py [--batch-sizes 256 1024] [--vocab 24320] [--repeats 9]
-       [--labels 16] [--threads N]
+       [--labels 16] [--threads N] [--quick]
+(--quick: V=512, B=64 and 1024, one repeat, CPU only: checks the script runs, for CI; no figures.)
 Prints JSON. On CPU the "done_when" block checks the issue's criteria at B=1024; where CUDA is
 available it also runs B=1024 on the GPU.
 """
@@ -194,11 +195,17 @@ def main() -> int:
     parser.add_argument("--labels", type=int, default=16, help="K, labels per row before padding")
     parser.add_argument("--repeats", type=int, default=9)
     parser.add_argument("--threads", type=int, default=0, help="CPU threads (0: torch's default)")
+    parser.add_argument(
+        "--quick", action="store_true", help="tiny sizes, one repeat, CPU: for CI, no figures"
+    )
     args = parser.parse_args()
+    if args.quick:
+        args.batch_sizes, args.vocab, args.repeats = [64, 1024], 512, 1
     if args.threads:
         torch.set_num_threads(args.threads)
 
     report: dict[str, Any] = {
+        **({"quick": True} if args.quick else {}),
         "config": {
             "vocab": args.vocab,
             "labels_per_row_max": args.labels,
@@ -220,7 +227,7 @@ def main() -> int:
             "sparse_extra_memory_lt_5pct_of_BxV": at["sparse"]["peak_extra_fraction_of_fp32_BxV"]
             < 0.05,
         }
-    if torch.cuda.is_available():
+    if torch.cuda.is_available() and not args.quick:
         gpu = torch.device("cuda")
         report["cuda"] = {
             "device": torch.cuda.get_device_name(gpu),

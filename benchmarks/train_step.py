@@ -15,6 +15,7 @@ Usage:
     python benchmarks/train_step.py                       # ViT-B/16 at 224, batch 32
     python benchmarks/train_step.py --preset small --batch-size 16 --repeats 5   # quick, on CPU
     python benchmarks/train_step.py --device cuda --batch-size 256
+    python benchmarks/train_step.py --quick   # tiny towers on CPU, one step: for CI, no figures
 """
 
 from __future__ import annotations
@@ -141,7 +142,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--quick", action="store_true", help="tiny towers on CPU, one step: for CI, no figures"
+    )
     args = parser.parse_args(argv)
+    if args.quick:  # the small preset's built-in towers, at 32 px, B=2, V=1024
+        args.preset, args.builtin, args.device = "small", True, "cpu"
+        args.batch_size, args.image_size, args.vocab_size = 2, 32, 1024
+        args.repeats, args.warmup = 1, 1
 
     torch.manual_seed(args.seed)
     device = torch.device(args.device)
@@ -181,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
                 times[name].append(time.perf_counter() - start)
 
     result: dict[str, object] = {
+        **({"quick": True} if args.quick else {}),
         "benchmark": "train_step",
         "peer": peer,
         "device": str(device),
