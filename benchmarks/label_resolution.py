@@ -19,6 +19,8 @@ process (first call, then the median of repeated calls). open_clip repeats two I
 ("missile", "sunglasses"); there the second class is given by its wnid.
 
 Run: ``python benchmarks/label_resolution.py`` (prints JSON). Needs NLTK_DATA with WordNet 3.0.
+``--quick``: the first 60 labels of each set, WordNet's first 10,000 noun synsets as both
+vocabularies (head of 5,000 rows), one repeat: checks the script runs, for CI; no figures.
 """
 
 from __future__ import annotations
@@ -31,8 +33,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 
@@ -40,6 +44,9 @@ from catlip.text import wnid
 from catlip.transfer import resolve_labels, transfer_init
 from catlip.vocab import Vocabulary
 from catlip.wordnet import reader
+
+if TYPE_CHECKING:
+    from nltk.corpus.reader.wordnet import Synset
 
 DATA = Path(__file__).resolve().parent / "data"
 SETS = {
@@ -50,6 +57,7 @@ SETS = {
 HEAD_ROWS = 24320
 FEATURES = 768
 REPEATS = 3
+QUICK_LABELS, QUICK_SYNSETS, QUICK_HEAD_ROWS = 60, 10_000, 5_000
 
 
 def load(file: str, key: str) -> list[tuple[str, str]]:
@@ -81,10 +89,11 @@ def accuracy(rows: list[tuple[str, str]], vocab: Vocabulary) -> dict[str, Any]:
     return result
 
 
-def frequent_noun_vocabulary(size: int) -> Vocabulary:
+def frequent_noun_vocabulary(size: int, synsets: Iterable[Synset] | None = None) -> Vocabulary:
     """WordNet's ``size`` noun synsets with the highest tagged-corpus counts (ties: file order)."""
     scored = []
-    for position, synset in enumerate(reader().all_synsets("n")):
+    nouns = reader().all_synsets("n") if synsets is None else synsets
+    for position, synset in enumerate(nouns):
         count = sum(lemma.count() for lemma in synset.lemmas())
         scored.append((-count, position, wnid(synset)))
     scored.sort()
@@ -100,13 +109,13 @@ def distinct_imagenet_labels(imagenet: list[tuple[str, str]]) -> list[str]:
     return labels
 
 
-def cold_transfer_seconds(vocab_wnids: list[str]) -> dict[str, float]:
+def cold_transfer_seconds(vocab_wnids: list[str], limit: int | None) -> dict[str, float]:
     """Time one transfer_init in a fresh process, after WordNet is loaded (no synset cache)."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "wnids.json"
         path.write_text(json.dumps(vocab_wnids), encoding="utf-8")
         done = subprocess.run(
-            [sys.executable, __file__, "--cold", str(path)],
+            [sys.executable, __file__, "--cold", str(path), *([str(limit)] if limit else [])],
             check=True,
             capture_output=True,
             text=True,
@@ -115,10 +124,10 @@ def cold_transfer_seconds(vocab_wnids: list[str]) -> dict[str, float]:
     return result
 
 
-def run_cold(path: str) -> int:
+def run_cold(path: str, limit: int | None = None) -> int:
     vocab = Vocabulary(json.loads(Path(path).read_text(encoding="utf-8")))
-    labels = distinct_imagenet_labels(load(*SETS["imagenet1k_clip_names"]))
-    head = torch.nn.Linear(FEATURES, HEAD_ROWS)
+    labels = distinct_imagenet_labels(load(*SETS["imagenet1k_clip_names"])[:limit])
+    head = torch.nn.Linear(FEATURES, len(vocab))
     classifier = torch.nn.Linear(FEATURES, len(labels))
     reader()
     start, cpu_start = time.perf_counter(), time.process_time()
@@ -131,29 +140,34 @@ def run_cold(path: str) -> int:
     return 0
 
 
-def main() -> int:
+def main(quick: bool = False) -> int:
+    limit, repeats = (QUICK_LABELS, 1) if quick else (None, REPEATS)
     start = time.perf_counter()
     reader()
-    report: dict[str, Any] = {"wordnet_load_seconds": round(time.perf_counter() - start, 2)}
-    everything = Vocabulary([wnid(s) for s in reader().all_synsets("n")])
-    report["accuracy_vocab"] = f"all {len(everything)} WordNet 3.0 noun synsets"
+    report: dict[str, Any] = {"quick": True} if quick else {}
+    report["wordnet_load_seconds"] = round(time.perf_counter() - start, 2)
+    nouns = list(islice(reader().all_synsets("n"), QUICK_SYNSETS if quick else None))
+    everything = Vocabulary([wnid(s) for s in nouns])
+    which = "the first" if quick else "all"
+    report["accuracy_vocab"] = f"{which} {len(everything)} WordNet 3.0 noun synsets"
 
-    imagenet = load(*SETS["imagenet1k_clip_names"])
+    imagenet = load(*SETS["imagenet1k_clip_names"])[:limit]
     wnid_matches = resolve_labels([w for _, w in imagenet], everything)
     report["wnid_labels_exact"] = sum(m.method == "exact" for m in wnid_matches) / len(imagenet)
     for name, (file, key) in SETS.items():
         if (DATA / file).exists():
-            report[name] = accuracy(load(file, key), everything)
+            report[name] = accuracy(load(file, key)[:limit], everything)
         else:
             report[name] = f"skipped: benchmarks/data/{file} is missing"
 
-    vocab = frequent_noun_vocabulary(HEAD_ROWS)
+    rows = QUICK_HEAD_ROWS if quick else HEAD_ROWS
+    vocab = frequent_noun_vocabulary(rows, nouns)
     labels = distinct_imagenet_labels(imagenet)
-    cold = cold_transfer_seconds(list(vocab.wnids))
-    head = torch.nn.Linear(FEATURES, HEAD_ROWS)
+    cold = cold_transfer_seconds(list(vocab.wnids), limit)
+    head = torch.nn.Linear(FEATURES, rows)
     times, cpu_times = [], []
     summary = None
-    for _ in range(REPEATS + 1):
+    for _ in range(repeats + 1):
         classifier = torch.nn.Linear(FEATURES, len(labels))
         start, cpu_start = time.perf_counter(), time.process_time()
         summary = transfer_init(classifier, labels, head=head, vocab=vocab)
@@ -161,7 +175,8 @@ def main() -> int:
         cpu_times.append(time.process_time() - cpu_start)
     assert summary is not None
     report["transfer_init_1000_labels_24320_rows"] = {
-        "vocab": f"WordNet's {HEAD_ROWS} most frequent noun synsets",
+        "vocab": f"WordNet's {rows} most frequent noun synsets"
+        + (f" (of its first {len(nouns)})" if quick else ""),
         "cold_process_seconds": cold["seconds"],
         "cold_process_cpu_seconds": cold["cpu_seconds"],
         "first_call_seconds": round(times[0], 3),
@@ -188,6 +203,6 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--cold":
-        raise SystemExit(run_cold(sys.argv[2]))
-    raise SystemExit(main())
+    if len(sys.argv) in (3, 4) and sys.argv[1] == "--cold":
+        raise SystemExit(run_cold(sys.argv[2], *map(int, sys.argv[3:])))
+    raise SystemExit(main(quick=sys.argv[1:] == ["--quick"]))
