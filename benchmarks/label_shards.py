@@ -19,6 +19,7 @@ samples and shards differs. Medians over ``--repeats`` (RSS barely
 varies between runs; the median guards against a stray outlier).
 
 Usage: python benchmarks/label_shards.py [--samples 2000] [--repeats 3] [--out results.json]
+       [--quick]   (--samples 4 --repeats 1: checks the script runs, for CI; no figures)
 """
 
 from __future__ import annotations
@@ -146,11 +147,16 @@ def main() -> int:
     parser.add_argument("--samples", type=int, default=2000, help="samples per shard")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out", type=Path, help="also write the JSON here")
+    parser.add_argument(
+        "--quick", action="store_true", help="4 samples a shard, one repeat: for CI, no figures"
+    )
     parser.add_argument("--child", nargs=2, metavar=("KIND", "OPTIONS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args.child[0], json.loads(args.child[1]))))
         return 0
+    if args.quick:
+        args.samples, args.repeats = 4, 1
 
     from catlip.vocab import Vocabulary, count_synsets
 
@@ -187,6 +193,7 @@ def main() -> int:
                         print(f"[{repeat}] {kind} {mode} {count} shards: {got}", file=sys.stderr)
 
     results: dict[str, Any] = {
+        **({"quick": True} if args.quick else {}),
         "samples_per_shard": args.samples,
         "shards": list(SHARD_COUNTS),
         "repeats": args.repeats,
