@@ -19,7 +19,8 @@ samples and shards differs. Medians over ``--repeats`` (RSS barely
 varies between runs; the median guards against a stray outlier).
 
 Usage: python benchmarks/label_shards.py [--samples 2000] [--repeats 3] [--out results.json]
-       [--quick]   (--samples 4 --repeats 1: checks the script runs, for CI; no figures)
+       [--quick]   (--samples 4 --repeats 1, one training step of 8: checks the script runs, for
+       CI; no figures)
 """
 
 from __future__ import annotations
@@ -123,8 +124,9 @@ def child(kind: str, options: dict[str, Any]) -> dict[str, Any]:
 
         argv = ["--train-data", ",".join(options["shards"]), "--vocab", options["vocab"]]
         argv += ["--labels", options["labels"], "--output", options["output"], "--workers", "0"]
-        argv += ["--model", "tiny", "--image-size", "32", "--batch-size", "32", "--steps", "3"]
-        argv += ["--log-every", "3"]
+        steps, batch = ("1", "8") if options.get("quick") else ("3", "32")
+        argv += ["--model", "tiny", "--image-size", "32", "--batch-size", batch, "--steps", steps]
+        argv += ["--log-every", steps]
         assert pretrain_ddp.main(argv) == 0
     else:
         raise SystemExit(f"unknown step {kind}")
@@ -183,7 +185,11 @@ def main() -> int:
                     steps = {
                         "label": {**common, "per_shard": mode == "per_shard"},
                         "loader": {**common, "samples": args.samples},
-                        "train": {**common, "output": str(root / f"run-{mode}-{count}")},
+                        "train": {
+                            **common,
+                            "output": str(root / f"run-{mode}-{count}"),
+                            **({"quick": True} if args.quick else {}),
+                        },
                     }
                     for kind, options in steps.items():
                         got = measure(kind, options)
