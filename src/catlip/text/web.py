@@ -135,12 +135,11 @@ def web_tokens(caption: str, lexicon: Lexicon) -> list[str]:
     if "(" in text:
         text = _blank_titles(text)
     low = text.lower()
-    if (
+    names_a_part = (
         ("book" in low or "part" in low or "vol" in low or "novel" in low or "97" in low)
         or ("season" in low or "episode" in low or "chapter" in low)
-    ) and _WORK.search(text) is not None:
-        text = _WORD.sub(_title_word, text)
-    if has_subtitle(text):  # "Payday: The Heist" (catlip.text.titles)
+    ) and _WORK.search(text) is not None
+    if names_a_part or has_subtitle(text):  # "Book 2", "Payday: The Heist": a work's title
         text = _WORD.sub(_title_word, text)
     shout = text.upper() == text  # an all-caps caption: case says nothing
     memo = lexicon.web_memo[shout]
@@ -155,7 +154,7 @@ def web_tokens(caption: str, lexicon: Lexicon) -> list[str]:
     seen = reduce(or_, map(_FLAGS, scanned), 0)
     if seen & (UNKNOWN | FOREIGN_FUNCTION) and not _english(list(map(_FLAGS, scanned))):
         return []
-    if seen & DEMONYM or (seen & COLOUR and _may_name_a_colour(scanned, lexicon)):
+    if seen & (DEMONYM | COLOUR):
         scanned = _modifiers(scanned, lexicon)
     if not seen & (NAME | COMPOUND) or (
         not seen & NAME and not _may_span(found, scanned, lexicon)
@@ -191,40 +190,24 @@ def _modifiers(
 
     "Korean sculptor" shows a sculptor, not a Korean (WordNet's noun), and "Midnight Blue" or
     "Mint Green" name a colour, not midnight or mint; the colour word itself goes too when it
-    reads as a noun ("Prism Violet": not the flower).
+    reads as a noun ("Prism Violet": not the flower). Returns ``scanned`` itself when no word
+    goes (most captions with a colour word: "a black dog"), else a changed copy.
     """
-    out = list(scanned)
-    for k in range(len(out) - 1):
+    out = scanned
+    for k in range(len(scanned) - 1):
         token, flag = out[k]
         after, after_flag = out[k + 1]
         if token is None or after is None or token == BARRIER:
             continue
         if flag & DEMONYM and lexicon.analyze(after).kind == Kind.NOUN and after != BARRIER:
+            out = out if out is not scanned else list(scanned)
             out[k] = (BARRIER, flag)
         elif after_flag & COLOUR and not flag & COLOUR and names_a_colour(token, lexicon):
+            out = out if out is not scanned else list(scanned)
             out[k] = (BARRIER, flag)
             if lexicon.analyze(after).kind in (Kind.NOUN, Kind.VERBLIKE):
                 out[k + 1] = (BARRIER, after_flag)
     return out
-
-
-def _may_name_a_colour(scanned: list[tuple[str | None, int]], lexicon: Lexicon) -> bool:
-    """Whether a colour word follows a word that may begin its name (else no modifier goes).
-
-    Without demonyms, :func:`_modifiers` changes a caption only there ("a black dog": no).
-    """
-    token, flag = None, 0  # the entry before
-    for after, after_flag in scanned:
-        if (
-            after_flag & COLOUR
-            and token is not None
-            and token != BARRIER
-            and not flag & COLOUR
-            and names_a_colour(token, lexicon)
-        ):
-            return True
-        token, flag = after, after_flag
-    return False
 
 
 def _english(flags: list[int]) -> bool:
