@@ -21,14 +21,12 @@ from typing import Any
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from conftest import COCO_MINI, FLICKR8K, REPO, SHARED
+
 BENCH = REPO / "benchmarks"
-SHARED = Path(os.environ.get("CATLIP_SHARED", REPO.parent / "shared"))
-NLTK_DATA = Path(os.environ.get("NLTK_DATA", SHARED / "nltk_data"))
-FLICKR = SHARED / "data" / "flickr8k" / "Flickr8k.token.txt"
+FLICKR = FLICKR8K
 LAION = SHARED / "data" / "web-alt-text" / "laion-sample-1000.parquet"
-COCO = SHARED / "data" / "coco-mini"
-WORDNET = NLTK_DATA / "corpora" / "wordnet"
+WORDNET = Path(os.environ["NLTK_DATA"]) / "corpora" / "wordnet"  # conftest sets a fallback
 
 pytestmark = pytest.mark.slow
 
@@ -161,7 +159,7 @@ CASES: dict[str, Case] = {
         ["pyarrow"],
         check_engine_throughput,
     ),
-    "label_quality": (["--coco", str(COCO)], [COCO], [], check_label_quality),
+    "label_quality": (["--coco", str(COCO_MINI)], [COCO_MINI], [], check_label_quality),
     "label_resolution": ([], [], [], check_label_resolution),
     "label_shards": ([], [FLICKR], ["PIL"], check_label_shards),
     "loss": ([], [], [], check_loss),
