@@ -95,9 +95,9 @@ class Lexicon:
 
     def __init__(self, options: LexiconOptions) -> None:
         self.options = options
+        self._index = get_sense_index()  # first: it starts reading its file, then loads the db
         self._db = wordnet_db()
         self._morphy = self._db.morphy
-        self._index = get_sense_index()
         table: dict[str, str | None] = (
             dict(builtin_overrides(web=options.web)) if options.builtin_overrides else {}
         )
@@ -128,7 +128,7 @@ class Lexicon:
         # ('fire_hydrant', plus 'fire_hydrants' / 'fire_hydrantes' for plural heads). Filled for
         # a word when it is first analysed, so only the corpus's words cost anything.
         self.compound_len: dict[str, int] = {}
-        self.compound_pairs: set[str] = set()
+        self.compound_pairs: dict[str, None] = {}
         self._override_compounds: dict[str, list[str]] = {}
         for name in self.policy.overrides:
             words = name.split("_")
@@ -152,7 +152,7 @@ class Lexicon:
             longest = max(longest, len(words))
             pairs += (first + "_" + words[1], name + "s", name + "es")
         if longest:
-            self.compound_pairs.update(pairs)  # before the length: readers check that first
+            self.compound_pairs.update(dict.fromkeys(pairs))  # before the length: readers check that first
             self.compound_len[first] = longest
 
     def analyze(self, token: str) -> TokenInfo:
