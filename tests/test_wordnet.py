@@ -149,7 +149,7 @@ def test_lazy_compound_tables_equal_building_them_all_at_once(db: WordNetDB) -> 
     for first in lengths:
         lexicon._add_compounds(first)
     assert lexicon.compound_len == lengths
-    assert lexicon.compound_pairs.keys() == pairs
+    assert lexicon.compound_pairs == pairs
 
 
 def _python(code: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -128,7 +128,7 @@ class Lexicon:
         # ('fire_hydrant', plus 'fire_hydrants' / 'fire_hydrantes' for plural heads). Filled for
         # a word when it is first analysed, so only the corpus's words cost anything.
         self.compound_len: dict[str, int] = {}
-        self.compound_pairs: dict[str, None] = {}
+        self.compound_pairs: set[str] = set()
         self._override_compounds: dict[str, list[str]] = {}
         for name in self.policy.overrides:
             words = name.split("_")
@@ -152,7 +152,7 @@ class Lexicon:
             longest = max(longest, len(words))
             pairs += (first + "_" + words[1], name + "s", name + "es")
         if longest:
-            self.compound_pairs.update(dict.fromkeys(pairs))  # before the length: readers check that first
+            self.compound_pairs.update(pairs)  # before the length: readers check that first
             self.compound_len[first] = longest
 
     def analyze(self, token: str) -> TokenInfo:

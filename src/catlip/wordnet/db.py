@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 import threading
 from bisect import bisect_left
-from collections.abc import Callable, KeysView
+from collections.abc import Callable
 
 from catlip.errors import MissingResourceError, ResourceVersionError
 from catlip.wordnet import _bundle
@@ -75,12 +75,12 @@ class WordNetDB:
     """
 
     def __init__(self, read: Callable[[str], bytes]) -> None:
-        lemmas: dict[str, dict[str, None]] = {}
+        lemmas: dict[str, frozenset[str]] = {}
         for pos, suffix in _FILES.items():
             lines = read(f"index.{suffix}").decode("utf-8").splitlines()
             # Index lines start with the lemma; the licence lines at the top with spaces.
             names = [line.partition(" ")[0] for line in lines if line and line[0] != " "]
-            lemmas[pos] = dict.fromkeys(names)
+            lemmas[pos] = frozenset(names)
             if pos == "n":
                 names.sort()  # already sorted in Princeton's files: one linear pass
                 self._noun_sorted = tuple(names)  # the garbage collector soon skips a tuple
@@ -106,9 +106,9 @@ class WordNetDB:
         """Whether ``lemma`` (lowercase, ``_`` between words) is in WordNet as ``pos`` (n/v/a/r)."""
         return lemma in self._lemmas[pos]
 
-    def noun_lemmas(self) -> KeysView[str]:
+    def noun_lemmas(self) -> frozenset[str]:
         """Every noun lemma of WordNet (lowercase, ``_`` between words: ``fire_hydrant``)."""
-        return self._lemmas["n"].keys()
+        return self._lemmas["n"]
 
     def noun_compounds(self, first: str) -> list[str]:
         """The multiword noun lemmas whose first word is ``first`` (``fire_hydrant``), sorted."""
