@@ -147,7 +147,7 @@ def test_lazy_compound_tables_equal_building_them_all_at_once(db: WordNetDB) -> 
             lengths[words[0]] = max(lengths.get(words[0], 0), len(words))
             pairs.update((words[0] + "_" + words[1], name + "s", name + "es"))
     for first in lengths:
-        lexicon._add_compounds(first)
+        lexicon.add_compounds(first)
     assert lexicon.compound_len == lengths
     assert lexicon.compound_pairs == pairs
 
