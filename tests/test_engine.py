@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 import multiprocessing
 import os
 import pickle
@@ -12,6 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from catlip import _engine
 from catlip._part import Board
@@ -209,3 +212,29 @@ def test_counting_processes_hand_on_word_analyses_and_counts_stay_the_same(
     assert dict(shared.items()) == dict(alone.items())  # their settings differ, not their counts
     assert shared.num_captions == alone.num_captions == 12_000
     assert sum(adopted) > 500  # this process took words the other one analysed first
+
+
+@given(
+    lengths=st.lists(st.integers(0, 3000), min_size=1, max_size=4),
+    size=st.integers(1, 500),
+)
+@settings(max_examples=60, deadline=None)
+def test_blocks_cover_the_input_once_and_get_smaller_at_its_end(
+    lengths: list[int], size: int
+) -> None:
+    from catlip.vocab._blocks import _blocks
+
+    with tempfile.TemporaryDirectory() as directory:
+        files = [Path(directory) / f"{k}.txt" for k in range(len(lengths))]
+        for path, length in zip(files, lengths, strict=True):
+            path.write_bytes(b"x" * length)
+        blocks = _blocks(files, size)
+    for number, length in enumerate(lengths):
+        mine = [(start, step) for file, start, step in blocks if file == number]
+        assert [start for start, _ in mine] == list(
+            itertools.accumulate([step for _, step in mine[:-1]], initial=0)
+        )[: len(mine)]
+        assert sum(step for _, step in mine) >= length > (mine[-1][0] if mine else -1)
+    steps = [step for _, _, step in blocks]
+    assert set(steps) <= {size, max(size // 8, 1)}
+    assert steps == sorted(steps, reverse=True)  # the small blocks come last
