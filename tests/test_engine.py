@@ -238,3 +238,10 @@ def test_blocks_cover_the_input_once_and_get_smaller_at_its_end(
     steps = [step for _, _, step in blocks]
     assert set(steps) <= {size, max(size // 8, 1)}
     assert steps == sorted(steps, reverse=True)  # the small blocks come last
+
+
+def test_a_part_that_cannot_write_its_journal_stops_sharing_not_working(tmp_path: Path) -> None:
+    board = Board(str(tmp_path / "gone"), 0, 2)  # a directory that does not exist
+    part = _engine.Part(0, 2, None, None, board)
+    part.share(b"lost")
+    assert part.shared() == [] and part._board is None

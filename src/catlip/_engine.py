@@ -163,8 +163,12 @@ def run_parts(
     claimed, done = (
         (context.Value("q", 0), context.Value("q", 0)) if count > 1 else (_Local(), _Local())
     )
-    # The parts' journals (what they share, see catlip._board): made here, removed at the end.
-    journals = tempfile.mkdtemp(prefix="catlip-run-") if count > 1 else None
+    # The parts' journals (what they share, see catlip._part): made here, removed at the end.
+    # Sharing only saves work: without a place for them, the parts share nothing.
+    try:
+        journals = tempfile.mkdtemp(prefix="catlip-run-") if count > 1 else None
+    except OSError:
+        journals = None
     boards = [Board(journals, k, count) if journals else None for k in range(count)]
     parts = [Part(k, count, claimed, done, boards[k]) for k in range(count)]
     pipes = {k: context.Pipe(duplex=False) for k in range(1, count)}

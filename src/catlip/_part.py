@@ -111,13 +111,25 @@ class Part:
         self._poll: Callable[[], None] | None = None  # set in the parent only
 
     def share(self, message: bytes) -> None:
-        """Tell the other parts ``message`` (they get it from :meth:`shared`); alone, nothing."""
+        """Tell the other parts ``message`` (they get it from :meth:`shared`); alone, nothing.
+
+        Sharing only saves work, so a journal that cannot be written (a full disk) ends this
+        part's sharing, not its run.
+        """
         if self._board is not None:
-            self._board.post(message)
+            try:
+                self._board.post(message)
+            except OSError:
+                self._board = None
 
     def shared(self) -> list[bytes]:
         """What the other parts shared since the last call, each part's messages in order."""
-        return self._board.read() if self._board is not None else []
+        if self._board is not None:
+            try:
+                return self._board.read()
+            except OSError:
+                self._board = None
+        return []
 
     def claim(self) -> int:
         """The next unclaimed item (0, 1, 2, ...), counted over all parts: a block, a slice."""
