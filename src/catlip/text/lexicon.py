@@ -138,7 +138,7 @@ class Lexicon:
                 self._override_compounds.setdefault(words[0], []).append(name)
 
     def handover_memos(self) -> tuple[dict[Any, Any], ...]:
-        """The memos :mod:`catlip.text.handover` hands between processes, word analyses first.
+        """The memos ``catlip.text.handover`` hands between processes, word analyses first.
 
         What is dear to compute (a word's analysis, its facts as written, a run's multiword
         noun, a place), each a pure function of its key.
