@@ -282,11 +282,16 @@ def _map_slices(
     return done
 
 
-def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    """Yield lists of up to ``size`` consecutive items."""
+def chunked(items: Iterable[T], size: int, *, first: int | None = None) -> Iterator[list[T]]:
+    """Yield lists of up to ``size`` consecutive items.
+
+    ``first``: the first list's size, doubling up to ``size`` (default: ``size``).
+    """
     iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
+    length = size if first is None else first
+    while chunk := list(islice(iterator, length)):
         yield chunk
+        length = min(length * 2, size)
 
 
 _state: Any = None  # a map_chunks worker's state

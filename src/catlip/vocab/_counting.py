@@ -94,7 +94,8 @@ def _count_part(
     number = 0
     captions = files._part(part.index, part.count, part.claim, report)
     lexicon = None if alone else _lexicon(extractor)
-    for chunk in chunked(captions, _TICK):
+    # Short chunks first when sharing, so the processes hand on the frequent words early.
+    for chunk in chunked(captions, _TICK, first=_TICK if lexicon is None else _TICK // 8):
         counts.update(chain.from_iterable(map(extractor, chunk)))
         number += len(chunk)
         part.tick(len(chunk))
