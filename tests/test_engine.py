@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 import multiprocessing
 import os
+import pickle
+import struct
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from catlip import _engine
+from catlip._part import Board
 from catlip.errors import InputFormatError
 from catlip.text import SynsetExtractor
+from catlip.text.lexicon import Lexicon
 from catlip.vocab import (
     CaptionFiles,
     ReadReport,
@@ -135,3 +144,104 @@ def _slow_pid(state: None, chunk: list[int]) -> list[int]:
 
     time.sleep(0.02)
     return [os.getpid() for _ in chunk]
+
+
+def _exchange(state: None, part: _engine.Part) -> list[bytes]:
+    part.share(b"from %d" % part.index)
+    heard: list[bytes] = []
+    deadline = time.monotonic() + 30
+    while len(heard) < part.count - 1 and time.monotonic() < deadline:
+        heard += part.shared()
+        time.sleep(0.01)
+    return sorted(heard)
+
+
+def test_parts_hear_what_the_others_share_and_the_journals_go(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    heard = _engine.run_parts(_exchange, None, num_workers=3, what="a test worker")
+    assert heard == [[b"from %d" % j for j in range(3) if j != k] for k in range(3)]
+    assert _engine.run_parts(_exchange, None, num_workers=1, what="a test worker") == [[]]
+    assert list(tmp_path.iterdir()) == []  # the run's journal directory is removed
+
+
+def test_a_board_reads_whole_messages_in_order(tmp_path: Path) -> None:
+    first, second = Board(str(tmp_path), 0, 2), Board(str(tmp_path), 1, 2)
+    assert second.read() == []  # nothing posted yet
+    big = bytes(range(256)) * 400
+    for message in (b"one", b"", big):
+        first.post(message)
+    with open(tmp_path / "part-0.journal", "ab") as journal:  # a message half written
+        journal.write(struct.pack("<Q", 4) + b"ha")
+    assert second.read() == [b"one", b"", big]
+    assert second.read() == []
+    with open(tmp_path / "part-0.journal", "ab") as journal:
+        journal.write(b"lf" + struct.pack("<Q", 1)[:3])  # and the next one's length begun
+    assert second.read() == [b"half"]
+    assert first.read() == []  # a part does not hear itself
+    copy = pickle.loads(pickle.dumps(second))  # sent to a spawned worker: where, not what
+    assert (copy.directory, copy.index, copy.count) == (str(tmp_path), 1, 2)
+    first.close(), second.close(), copy.close()
+
+
+@pytest.mark.slow
+def test_counting_processes_hand_on_word_analyses_and_counts_stay_the_same(
+    tmp_path: Path, flickr_captions: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from catlip.text import handover
+    from catlip.vocab import _blocks
+
+    path = tmp_path / "captions.txt"
+    path.write_text("\n".join(flickr_captions[:12_000]) + "\n", encoding="utf-8")
+    monkeypatch.setattr(_blocks, "BLOCK_SIZE", 1 << 15)  # blocks enough for several ticks each
+    adopted: list[int] = []
+    original = handover.adopt
+
+    def counting_adopt(lexicon: Lexicon, analyses: handover.Learned) -> None:
+        before = len(lexicon.memo)
+        original(lexicon, analyses)
+        adopted.append(len(lexicon.memo) - before)
+
+    monkeypatch.setattr(handover, "adopt", counting_adopt)
+    # Extractors whose tables no other test warmed (their own options): both processes start
+    # cold, as in a fresh `catlip vocab build -j 2`.
+    cold = SynsetExtractor(overrides={"catlipzz": None})
+    shared = count_synsets(CaptionFiles([path]), extractor=cold, num_workers=2)
+    alone = count_synsets(CaptionFiles([path]), extractor=SynsetExtractor(overrides={"zz": None}))
+    assert dict(shared.items()) == dict(alone.items())  # their settings differ, not their counts
+    assert shared.num_captions == alone.num_captions == 12_000
+    assert sum(adopted) > 500  # this process took words the other one analysed first
+
+
+@given(
+    lengths=st.lists(st.integers(0, 3000), min_size=1, max_size=4),
+    size=st.integers(1, 500),
+)
+@settings(max_examples=60, deadline=None)
+def test_blocks_cover_the_input_once_and_get_smaller_at_its_end(
+    lengths: list[int], size: int
+) -> None:
+    from catlip.vocab._blocks import _blocks
+
+    with tempfile.TemporaryDirectory() as directory:
+        files = [Path(directory) / f"{k}.txt" for k in range(len(lengths))]
+        for path, length in zip(files, lengths, strict=True):
+            path.write_bytes(b"x" * length)
+        blocks = _blocks(files, size)
+    for number, length in enumerate(lengths):
+        mine = [(start, step) for file, start, step in blocks if file == number]
+        assert [start for start, _ in mine] == list(
+            itertools.accumulate([step for _, step in mine[:-1]], initial=0)
+        )[: len(mine)]
+        assert sum(step for _, step in mine) >= length > (mine[-1][0] if mine else -1)
+    steps = [step for _, _, step in blocks]
+    assert set(steps) <= {size, max(size // 8, 1)}
+    assert steps == sorted(steps, reverse=True)  # the small blocks come last
+
+
+def test_a_part_that_cannot_write_its_journal_stops_sharing_not_working(tmp_path: Path) -> None:
+    board = Board(str(tmp_path / "gone"), 0, 2)  # a directory that does not exist
+    part = _engine.Part(0, 2, None, None, board)
+    part.share(b"lost")
+    assert part.shared() == [] and part._board is None

@@ -147,7 +147,7 @@ def test_lazy_compound_tables_equal_building_them_all_at_once(db: WordNetDB) -> 
             lengths[words[0]] = max(lengths.get(words[0], 0), len(words))
             pairs.update((words[0] + "_" + words[1], name + "s", name + "es"))
     for first in lengths:
-        lexicon._add_compounds(first)
+        lexicon.add_compounds(first)
     assert lexicon.compound_len == lengths
     assert lexicon.compound_pairs == pairs
 
@@ -201,9 +201,11 @@ def test_a_damaged_bundle_is_refused_with_the_fix(tmp_path: Path) -> None:
     truncated.write_bytes((tmp_path / "a.zip").read_bytes()[:5000])
     last = _with_bundle(truncated, code).stderr.strip().splitlines()[-1]
     assert last.startswith("catlip.errors.MissingResourceError:") and "reinstall catlip" in last
-    # Bytes changed inside a member's compressed data: a deflate error or a CRC mismatch.
-    flipped = bytearray((tmp_path / "a.zip").read_bytes())
-    with zipfile.ZipFile(tmp_path / "a.zip") as archive:
+    # Bytes changed inside a member's compressed data: a deflate error or a CRC mismatch. The
+    # member is read by a prefetch thread: its error is raised here all the same.
+    whole = _damaged_bundle(tmp_path / "e.zip", replace={})
+    flipped = bytearray(whole.read_bytes())
+    with zipfile.ZipFile(whole) as archive:
         info = archive.getinfo("data.noun")
     middle = info.header_offset + 30 + len(info.filename) + info.compress_size // 2
     flipped[middle : middle + 64] = bytes(64)

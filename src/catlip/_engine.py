@@ -12,12 +12,13 @@ with a one-line :class:`~catlip.errors.WorkerError` (``catlip.errors.worker_died
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import multiprocessing
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
 from collections import deque
@@ -26,6 +27,7 @@ from itertools import islice
 from multiprocessing.connection import wait
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from catlip._part import Board, Part, _Local
 from catlip.errors import WorkerError, worker_died
 
 if TYPE_CHECKING:
@@ -122,29 +124,6 @@ def exit_with_parent(*, interval: float = 0.25) -> None:
     threading.Thread(target=watch, name="catlip-exit-with-parent", daemon=True).start()
 
 
-class Part:
-    """One process's share of a :func:`run_parts` run: part ``index`` (0: here) of ``count``."""
-
-    def __init__(self, index: int, count: int, claimed: Any, done: Any) -> None:
-        self.index, self.count = index, count
-        self._claimed, self._done = claimed, done
-        self._poll: Callable[[], None] | None = None  # set in the parent only
-
-    def claim(self) -> int:
-        """The next unclaimed item (0, 1, 2, ...), counted over all parts: a block, a slice."""
-        with self._claimed.get_lock():
-            number = int(self._claimed.value)
-            self._claimed.value = number + 1
-        return number
-
-    def tick(self, items: int) -> None:
-        """Add ``items`` to the work done; in part 0, also show progress and check the workers."""
-        with self._done.get_lock():
-            self._done.value += items
-        if self._poll is not None:
-            self._poll()
-
-
 def run_parts(
     task: Callable[[S, Part], R],
     state: S,
@@ -156,7 +135,9 @@ def run_parts(
     """Run ``task(state, part)`` in ``num_workers`` processes, this one running part 0.
 
     Each part reads its own share of the input (through :meth:`Part.claim`, or its index) and
-    returns a picklable result.
+    returns a picklable result. Parts may tell each other what they learn as they go
+    (:meth:`Part.share`, :meth:`Part.shared`): the counting parts share word analyses, so that
+    each word is analysed about once instead of once per process.
 
     Args:
         task: A module-level function (spawned workers import it by name).
@@ -182,7 +163,14 @@ def run_parts(
     claimed, done = (
         (context.Value("q", 0), context.Value("q", 0)) if count > 1 else (_Local(), _Local())
     )
-    parts = [Part(k, count, claimed, done) for k in range(count)]
+    # The parts' journals (what they share, see catlip._part): made here, removed at the end.
+    # Sharing only saves work: without a place for them, the parts share nothing.
+    try:
+        journals = tempfile.mkdtemp(prefix="catlip-run-") if count > 1 else None
+    except OSError:
+        journals = None
+    boards = [Board(journals, k, count) if journals else None for k in range(count)]
+    parts = [Part(k, count, claimed, done, boards[k]) for k in range(count)]
     pipes = {k: context.Pipe(duplex=False) for k in range(1, count)}
     workers = {
         k: context.Process(
@@ -236,19 +224,12 @@ def run_parts(
             worker.join()
         for receiver, _ in pipes.values():
             receiver.close()
+        if journals is not None:
+            boards[0].close()  # type: ignore[union-attr]
+            shutil.rmtree(journals, ignore_errors=True)
         if thawed:
             gc.unfreeze()
     return [results[k] for k in range(count)]
-
-
-class _Local:
-    """A counter for a run in this process alone, shaped like a ``multiprocessing.Value``."""
-
-    def __init__(self) -> None:
-        self.value = 0
-
-    def get_lock(self) -> contextlib.nullcontext[None]:
-        return contextlib.nullcontext()
 
 
 def _part_main(task: Callable[[Any, Part], Any], state: Any, part: Part, sender: Any) -> None:
@@ -301,11 +282,16 @@ def _map_slices(
     return done
 
 
-def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    """Yield lists of up to ``size`` consecutive items."""
+def chunked(items: Iterable[T], size: int, *, first: int | None = None) -> Iterator[list[T]]:
+    """Yield lists of up to ``size`` consecutive items.
+
+    ``first``: the first list's size, doubling up to ``size`` (default: ``size``).
+    """
     iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
+    length = size if first is None else first
+    while chunk := list(islice(iterator, length)):
         yield chunk
+        length = min(length * 2, size)
 
 
 _state: Any = None  # a map_chunks worker's state

@@ -21,7 +21,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from catlip.text.function_words import DETERMINERS, FUNCTION_WORDS, NOUNS_AFTER_DETERMINER
 from catlip.text.senses import SensePolicy, builtin_overrides
@@ -95,9 +95,9 @@ class Lexicon:
 
     def __init__(self, options: LexiconOptions) -> None:
         self.options = options
+        self._index = get_sense_index()  # first: it starts reading its file, then loads the db
         self._db = wordnet_db()
         self._morphy = self._db.morphy
-        self._index = get_sense_index()
         table: dict[str, str | None] = (
             dict(builtin_overrides(web=options.web)) if options.builtin_overrides else {}
         )
@@ -129,13 +129,30 @@ class Lexicon:
         # a word when it is first analysed, so only the corpus's words cost anything.
         self.compound_len: dict[str, int] = {}
         self.compound_pairs: set[str] = set()
+        # How far each of handover_memos() was handed on (catlip.text.handover.learned).
+        self.handed_on = [len(memo) for memo in self.handover_memos()]
         self._override_compounds: dict[str, list[str]] = {}
         for name in self.policy.overrides:
             words = name.split("_")
             if len(words) > 1 and all(words):
                 self._override_compounds.setdefault(words[0], []).append(name)
 
-    def _add_compounds(self, first: str) -> None:
+    def handover_memos(self) -> tuple[dict[Any, Any], ...]:
+        """The memos ``catlip.text.handover`` hands between processes, word analyses first.
+
+        What is dear to compute (a word's analysis, its facts as written, a run's multiword
+        noun, a place), each a pure function of its key.
+        """
+        return (
+            self.memo,
+            self.web_memo[False],
+            self.web_memo[True],
+            self.phrase_memo,
+            self._place_memo,
+        )
+
+    def add_compounds(self, first: str) -> None:
+        """Add the multiword nouns that start with ``first`` to the tables (done on analysis)."""
         longest = 0
         pairs: list[str] = []
         if first not in FUNCTION_WORDS:  # 'the_street' (Wall Street), 'in_vitro': no captions'
@@ -161,7 +178,7 @@ class Lexicon:
         if info is None:
             info = self._analyze(token)
             if self.options.compounds:
-                self._add_compounds(token)
+                self.add_compounds(token)
             if len(self.memo) >= self.options.max_memo:
                 self.memo.clear()  # bounded memory on endless web vocabularies
             self.memo[token] = info
@@ -275,7 +292,8 @@ class Lexicon:
 
     def is_word(self, word: str) -> bool:
         """Whether lower-case ``word`` is English: a WordNet word or a function word."""
-        return self._bases(word) is not _NO_BASES or word in FUNCTION_WORDS or word in DETERMINERS
+        # any(), not 'is not _NO_BASES': adopted analyses (see adopt) are copies.
+        return any(self._bases(word)) or word in FUNCTION_WORDS or word in DETERMINERS
 
     def is_tagged_word(self, word: str) -> bool:
         """Whether WordNet's tagged corpus uses ``word`` as a word (``box``; not ``gb``)."""

@@ -66,21 +66,16 @@ def block_captions(
         strict: Raise on the first bad line.
         places: Receives ``(file number, byte offset)`` of each bad line the report keeps, to
             put the reports of several processes back in input order.
-        block_size: Bytes per block (default :data:`BLOCK_SIZE`); every process must use the
-            same.
+        block_size: Bytes per block (default :data:`BLOCK_SIZE`; an eighth of it near the
+            end, see :func:`_blocks`); every process must use the same.
         max_record_bytes: Longest line; a longer one is a bad line (as in ``read_records``).
     """
-    size = block_size or BLOCK_SIZE
     cap = max_record_bytes
-    blocks = [
-        (number, start)
-        for number, path in enumerate(files)
-        for start in range(0, os.path.getsize(path), size)
-    ]
+    blocks = _blocks(files, block_size or BLOCK_SIZE)
     readers = [FileReader(path, _Shard(None, "record"), strict, report, cap) for path in files]
     numbers = [_LineNumbers(path) for path in files]
     while (block := claim()) < len(blocks):
-        number, start = blocks[block]
+        number, start, size = blocks[block]
         position, data, tail = _read_block(files[number], start, size, cap)
         if not tail and len(data) <= cap:
             try:
@@ -93,6 +88,27 @@ def block_captions(
         # A line is not UTF-8, or may be too long: go line by line, to report exactly those.
         bad = _BadLines(readers[number], numbers[number], number, places)
         yield from _lines_one_by_one(data, position, tail, bad)
+
+
+def _blocks(files: Sequence[Path], size: int) -> list[tuple[int, int, int]]:
+    """The input's blocks as (file number, start, size).
+
+    ``size`` bytes each, but an eighth of that over the input's last eighth, so that the
+    processes run out of work at about the same time.
+    """
+    lengths = [os.path.getsize(path) for path in files]
+    tail = sum(lengths) - sum(lengths) // 8  # where the small blocks start, over all files
+    small = max(size // 8, 1)
+    blocks: list[tuple[int, int, int]] = []
+    offset = 0  # of this file's first byte in the whole input
+    for number, length in enumerate(lengths):
+        start = 0
+        while start < length:
+            step = size if offset + start < tail else small
+            blocks.append((number, start, step))
+            start += step
+        offset += length
+    return blocks
 
 
 def _split(text: str, position: int, report: ReadReport) -> list[str]:

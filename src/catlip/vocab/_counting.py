@@ -9,6 +9,7 @@ process, whatever ``num_workers`` is.
 
 from __future__ import annotations
 
+import pickle
 from collections import Counter
 from collections.abc import Callable, Iterable
 from itertools import chain
@@ -20,6 +21,7 @@ from catlip.vocab.captionfiles import CaptionFiles, PartReport, merge_reports
 
 if TYPE_CHECKING:
     from catlip.text import SynsetExtractor
+    from catlip.text.lexicon import Lexicon
 
 __all__ = ["count_captions"]
 
@@ -91,11 +93,32 @@ def _count_part(
     counts: Counter[str] = Counter()
     number = 0
     captions = files._part(part.index, part.count, part.claim, report)
-    for chunk in chunked(captions, _TICK):
+    lexicon = None if alone else _lexicon(extractor)
+    # Short chunks first when sharing, so the processes hand on the frequent words early.
+    for chunk in chunked(captions, _TICK, first=_TICK if lexicon is None else _TICK // 8):
         counts.update(chain.from_iterable(map(extractor, chunk)))
         number += len(chunk)
         part.tick(len(chunk))
+        if lexicon is not None:
+            _share_analyses(lexicon, part)
     return dict(counts), number, None if alone else mine
+
+
+def _lexicon(extractor: Callable[[str], list[str]]) -> Lexicon | None:
+    from catlip.text import SynsetExtractor
+
+    return extractor._tables() if isinstance(extractor, SynsetExtractor) else None
+
+
+def _share_analyses(lexicon: Lexicon, part: Part) -> None:
+    """Hand on the words this part analysed, and take the others' (see catlip.text.handover)."""
+    from catlip.text import handover
+
+    analyses = handover.learned(lexicon)
+    if any(analyses):
+        part.share(pickle.dumps(analyses, protocol=pickle.HIGHEST_PROTOCOL))
+    for message in part.shared():
+        handover.adopt(lexicon, pickle.loads(message))
 
 
 def _check_caption(caption: Any) -> str:

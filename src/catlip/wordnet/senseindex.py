@@ -138,6 +138,7 @@ def get_sense_index() -> SenseIndex:
     if _index is None:
         with _lock:
             if _index is None:
+                _bundle.prefetch("index.sense")  # inflates while WordNet's other files load
                 db = wordnet_db()
                 _index = SenseIndex(
                     _bundle.read("index.sense").decode("utf-8"),
