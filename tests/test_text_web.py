@@ -81,6 +81,14 @@ def names(caption: str) -> list[str]:
         ("New york grunge t-shirt print with baseball bat", ["york.n.01"], ["new_york.n.01"]),
         # Titles before a parenthesized year.
         ("Sunshine (DVD, 2008)", ["sunlight.n.01"], ["videodisk.n.01"]),
+        # ... or before a parenthesized format of a work.
+        ("Yelawolf - Heart Of Dixie (MIXTAPE)", ["alabama.n.01", "heart.n.01"], []),
+        (
+            "Los Lonely Boys - I'm A Man (Album Version)",
+            ["male_child.n.01", "man.n.01"],
+            ["album.n.01"],
+        ),
+        ("Sunshine (Blu-ray)", ["sunlight.n.01"], []),
         # Titles of a numbered part of a work, a novel's subtitle, an ISBN: words naming the
         # kind of work stay.
         (

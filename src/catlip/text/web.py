@@ -19,8 +19,9 @@ words are looked up, :func:`web_tokens` reads the caption *with its case and pun
    ("Apple iPhone", "Hugo Boss"). Place names are the exception: a capitalized word or WordNet
    compound whose first sense is a named place becomes that place ("Dresden, Germany", "New
    York City", "New york").
-3. **Titles.** Title-case text right before a parenthesized year is the title of a work
-   ("Saving Grace (2000)", "Sunshine (DVD, 2008)": the DVD stays), and so are the capitalized
+3. **Titles.** Title-case text right before a parenthesized year or format of a work is its
+   title ("Saving Grace (2000)", "Sunshine (DVD, 2008)": the DVD stays; "Heart Of Dixie
+   (MIXTAPE)", "I'm A Man (Album Version)"), and so are the capitalized
    words of a caption that names a numbered part of a work ("Owl of War (Owl the Assassin Book
    2)", "The Karate Kid Part II"), a novel's subtitle or an ISBN, except :data:`WORK_WORDS`.
 4. **Modifiers.** A person noun that WordNet uses at least as often as an adjective, right
@@ -109,7 +110,14 @@ WORK_WORDS: frozenset[str] = frozenset([
 ])
 # fmt: on
 """Words that say what a work is (book, DVD), kept when a caption's capitalized words go."""
-_YEAR_PARENS = re.compile(r"\((?:[^()]*[\s,])?(?:1[89]|20)\d\d\)")
+# A parenthesized year or a work's format ends a title: 'Saving Grace (2000)', 'Heart Of Dixie
+# (MIXTAPE)', 'I'm A Man (Album Version)', 'Xtreme Legends (PlayStation3)'.
+_YEAR_PARENS = re.compile(
+    r"\((?:[^()]*[\s,])?(?:(?:1[89]|20)\d\d|album version|mixtape|soundtrack|audiobook"
+    r"|paperback|hardcover|kindle edition|dvd|blu-?ray|vhs|playstation ?\d?|ps[1-5]"
+    r"|xbox(?: 360| one)?|wii u?|nintendo \w+)\)",
+    re.IGNORECASE,
+)
 
 _TOKENS: Callable[[tuple[str | None, int]], str | None] = itemgetter(0)
 _FLAGS: Callable[[tuple[str | None, int]], int] = itemgetter(1)
@@ -304,7 +312,7 @@ def _title_word(match: re.Match[str]) -> str:
 
 
 def _blank_titles(text: str) -> str:
-    """Replace title-case text before a parenthesized year with a barrier character."""
+    """Replace title-case text before a parenthesized year or format with a barrier character."""
     match = _YEAR_PARENS.search(text)
     if match is None:
         return text
