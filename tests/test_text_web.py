@@ -40,6 +40,27 @@ def names(caption: str) -> list[str]:
         ("Hugo Boss Stretch-Denim Jeans", ["foreman.n.01"], ["jean.n.01"]),
         ("The Portable Arthur Miller", ["miller.n.05"], []),
         ("Wrecked By Love by Lauren Smith", ["smith.n.09"], []),
+        # A company's name before its legal form; a person's names around a middle initial.
+        (
+            "1938 Gum Inc. Horrors of War #137   Movie Crowds are Caught by Rebel Shells",
+            ["chewing_gum.n.01", "iraqi_national_congress.n.01"],
+            ["movie.n.01", "crowd.n.01"],
+        ),
+        (
+            "Modern Bathroom by John Lum Architecture, Inc. AIA",
+            ["iraqi_national_congress.n.01"],
+            ["bathroom.n.01"],
+        ),
+        (
+            "William J. Carpenter Getting Started with IBM Filenet P8 Content Manager",
+            ["carpenter.n.01"],
+            [],
+        ),
+        (
+            "STEAM guides in app development /  Ruth M. Kirk. - Ruth M. Kirk.",
+            ["kirk.n.01"],
+            [],
+        ),
         (
             "Researcher holding two skulls of the never seen Truong Son muntjac",
             ["son.n.01"],

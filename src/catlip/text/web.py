@@ -112,6 +112,12 @@ WORK_WORDS: frozenset[str] = frozenset([
 """Words that say what a work is (book, DVD), kept when a caption's capitalized words go."""
 # A parenthesized year or a work's format ends a title: 'Saving Grace (2000)', 'Heart Of Dixie
 # (MIXTAPE)', 'I'm A Man (Album Version)', 'Xtreme Legends (PlayStation3)'.
+# A company's name before its legal form ('Gum Inc.'), and a person's names around a middle
+# initial ('William J. Carpenter'): names, though their words are common nouns.
+_LEGAL_NAME = re.compile(
+    r"(?:\b[A-Z][\w'&]*\s+){0,3}\b(?:Inc|Ltd|LLC|Corp|GmbH|PLC)\b"
+    r"|\b[A-Z][a-z]+\s+[A-Z]\.\s*[A-Z][a-z]+"
+)
 _YEAR_PARENS = re.compile(
     r"\((?:[^()]*[\s,])?(?:(?:1[89]|20)\d\d|album version|mixtape|soundtrack|audiobook"
     r"|paperback|hardcover|kindle edition|dvd|blu-?ray|vhs|playstation ?\d?|ps[1-5]"
@@ -142,6 +148,8 @@ def web_tokens(caption: str, lexicon: Lexicon) -> list[str]:
         text = _STOCK.sub(" ", text)
     if "(" in text:
         text = _blank_titles(text)
+    if ("." in text or "Inc" in text or "Ltd" in text) and _LEGAL_NAME.search(text):
+        text = _LEGAL_NAME.sub(_blank_words, text)
     low = text.lower()
     names_a_part = (
         ("book" in low or "part" in low or "vol" in low or "novel" in low or "97" in low)
@@ -309,6 +317,11 @@ def _title_word(match: re.Match[str]) -> str:
     if word[:1].isupper() and word.lower() not in WORK_WORDS:
         return "|"
     return word
+
+
+def _blank_words(match: re.Match[str]) -> str:
+    """Every word of a matched name becomes a barrier."""
+    return _WORD.sub("|", match.group(0))
 
 
 def _blank_titles(text: str) -> str:
