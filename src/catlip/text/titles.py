@@ -67,15 +67,17 @@ def has_subtitle(text: str) -> bool:
         if words and words[0][:1].isupper() and words[-1].lower() not in FIELD_NAMES:
             return True
     for match in _COLON.finditer(text):
-        title = _WORD.findall(_BREAK.split(text[: match.start()])[-1])
+        if not text[match.end() : match.end() + 1].isupper():
+            continue
         subtitle = _WORD.findall(_BREAK.split(text[match.end() :], maxsplit=1)[0])
+        if not subtitle or len(subtitle) > _SHORT_SUBTITLE or not _title_case(subtitle):
+            continue
+        title = _WORD.findall(_BREAK.split(text[: match.start()])[-1])
         if (
             title
-            and 0 < len(subtitle) <= _SHORT_SUBTITLE
             and title[0][:1].isupper()
             and title[-1].lower() not in FIELD_NAMES
             and _title_case(title)
-            and _title_case(subtitle)
             and not all(w.isupper() for w in subtitle if len(w) > 1)
         ):
             return True

@@ -114,10 +114,8 @@ WORK_WORDS: frozenset[str] = frozenset([
 # (MIXTAPE)', 'I'm A Man (Album Version)', 'Xtreme Legends (PlayStation3)'.
 # A company's name before its legal form ('Gum Inc.'), and a person's names around a middle
 # initial ('William J. Carpenter'): names, though their words are common nouns.
-_LEGAL_NAME = re.compile(
-    r"(?:\b[A-Z][\w'&]*\s+){0,3}\b(?:Inc|Ltd|LLC|Corp|GmbH|PLC)\b"
-    r"|\b[A-Z][a-z]+\s+[A-Z]\.\s*[A-Z][a-z]+"
-)
+_COMPANY = re.compile(r"(?:\b[A-Z][\w'&]*\s+){0,3}\b(?:Inc|Ltd)\b")
+_INITIAL = re.compile(r"\b[A-Z][a-z]+\s+[A-Z]\.\s+[A-Z][a-z]+")
 _YEAR_PARENS = re.compile(
     r"\((?:[^()]*[\s,])?(?:(?:1[89]|20)\d\d|album version|mixtape|soundtrack|audiobook"
     r"|paperback|hardcover|kindle edition|dvd|blu-?ray|vhs|playstation ?\d?|ps[1-5]"
@@ -148,8 +146,10 @@ def web_tokens(caption: str, lexicon: Lexicon) -> list[str]:
         text = _STOCK.sub(" ", text)
     if "(" in text:
         text = _blank_titles(text)
-    if ("." in text or "Inc" in text or "Ltd" in text) and _LEGAL_NAME.search(text):
-        text = _LEGAL_NAME.sub(_blank_words, text)
+    if "Inc" in text or "Ltd" in text:
+        text = _COMPANY.sub(_blank_words, text)
+    if ". " in text:
+        text = _INITIAL.sub(_blank_words, text)
     low = text.lower()
     names_a_part = (
         ("book" in low or "part" in low or "vol" in low or "novel" in low or "97" in low)
