@@ -31,7 +31,6 @@ __all__ = ["FIELD_NAMES", "has_subtitle"]
 # the phrase before the colon (after the last sentence or phrase break).
 _SUBTITLE = re.compile(r"\s?:\s+(?:The|A|An|My|Our|Your|His|Her|Their)\s+[A-Z0-9]")
 _BREAK = re.compile(r"[.:;|()\[\]{}\"“”!?]")
-_COLON = re.compile(r"\s?:\s+")
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 _SHORT_SUBTITLE = 5  # words; longer title-case phrases after a colon are headlines or scenes
 
@@ -66,13 +65,19 @@ def has_subtitle(text: str) -> bool:
         words = _BREAK.split(text[: match.start()])[-1].split()
         if words and words[0][:1].isupper() and words[-1].lower() not in FIELD_NAMES:
             return True
-    for match in _COLON.finditer(text):
-        if not text[match.end() : match.end() + 1].isupper():
+    colon = text.find(":")
+    while colon >= 0:
+        after, colon = text[colon + 1 :], text.find(":", colon + 1)
+        rest = after.lstrip()
+        if rest is after or not rest[:1].isupper():  # no space after the colon, or lower case
             continue
-        subtitle = _WORD.findall(_BREAK.split(text[match.end() :], maxsplit=1)[0])
+        segment = _BREAK.split(rest, maxsplit=1)[0]
+        if not _title_case([w for w in segment.split() if w[:1].isalnum()]):
+            continue  # most captions: cheaper than the word regex
+        subtitle = _WORD.findall(segment)
         if not subtitle or len(subtitle) > _SHORT_SUBTITLE or not _title_case(subtitle):
             continue
-        title = _WORD.findall(_BREAK.split(text[: match.start()])[-1])
+        title = _WORD.findall(_BREAK.split(text[: len(text) - len(after) - 1])[-1])
         if (
             title
             and title[0][:1].isupper()

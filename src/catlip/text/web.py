@@ -69,6 +69,7 @@ from catlip.text.webwords import (
     ENGLISH_FUNCTION,
     FOREIGN_FUNCTION,
     FOREIGN_FUNCTION_WORDS,
+    INITIAL,
     NAME,
     UNKNOWN,
     names_a_colour,
@@ -112,10 +113,8 @@ WORK_WORDS: frozenset[str] = frozenset([
 """Words that say what a work is (book, DVD), kept when a caption's capitalized words go."""
 # A parenthesized year or a work's format ends a title: 'Saving Grace (2000)', 'Heart Of Dixie
 # (MIXTAPE)', 'I'm A Man (Album Version)', 'Xtreme Legends (PlayStation3)'.
-# A company's name before its legal form ('Gum Inc.'), and a person's names around a middle
-# initial ('William J. Carpenter'): names, though their words are common nouns.
+# A company's name before its legal form ('Gum Inc.'): a name, though its words are common nouns.
 _COMPANY = re.compile(r"(?:\b[A-Z][\w'&]*\s+){0,3}\b(?:Inc|Ltd)\b")
-_INITIAL = re.compile(r"\b[A-Z][a-z]+\s+[A-Z]\.\s+[A-Z][a-z]+")
 _YEAR_PARENS = re.compile(
     r"\((?:[^()]*[\s,])?(?:(?:1[89]|20)\d\d|album version|mixtape|soundtrack|audiobook"
     r"|paperback|hardcover|kindle edition|dvd|blu-?ray|vhs|playstation ?\d?|ps[1-5]"
@@ -148,8 +147,6 @@ def web_tokens(caption: str, lexicon: Lexicon) -> list[str]:
         text = _blank_titles(text)
     if "Inc" in text or "Ltd" in text:
         text = _COMPANY.sub(_blank_words, text)
-    if ". " in text:
-        text = _INITIAL.sub(_blank_words, text)
     low = text.lower()
     names_a_part = (
         ("book" in low or "part" in low or "vol" in low or "novel" in low or "97" in low)
@@ -172,6 +169,8 @@ def web_tokens(caption: str, lexicon: Lexicon) -> list[str]:
         return []
     if seen & (DEMONYM | COLOUR):
         scanned = _modifiers(scanned, lexicon)
+    if seen & INITIAL:
+        scanned = _initials(found, scanned)
     if not seen & (NAME | COMPOUND) or (
         not seen & NAME and not _may_span(found, scanned, lexicon)
     ):  # most captions: nothing more to do
@@ -223,6 +222,29 @@ def _modifiers(
             out[k] = (BARRIER, flag)
             if lexicon.analyze(after).kind in (Kind.NOUN, Kind.VERBLIKE):
                 out[k + 1] = (BARRIER, after_flag)
+    return out
+
+
+def _initials(
+    found: list[str], scanned: list[tuple[str | None, int]]
+) -> list[tuple[str | None, int]]:
+    """Drop a person's names around a middle initial: 'William J. Carpenter' is no carpenter.
+
+    ``found`` holds the caption's words, "" for punctuation: the initial is followed by one
+    (its full stop) and both names are capitalized. Returns ``scanned`` itself when no name
+    goes, else a changed copy.
+    """
+    out = scanned
+    for k in range(1, len(found) - 2):
+        if (
+            scanned[k][1] & INITIAL
+            and not found[k + 1]
+            and found[k - 1][:1].isupper()
+            and found[k + 2][:1].isupper()
+        ):
+            out = out if out is not scanned else list(scanned)
+            out[k - 1] = (BARRIER, scanned[k - 1][1])
+            out[k + 2] = (BARRIER, scanned[k + 2][1])
     return out
 
 
