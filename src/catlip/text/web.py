@@ -16,7 +16,9 @@ words are looked up, :func:`web_tokens` reads the caption *with its case and pun
    individual (``Ford``: Henry Ford before the river crossing; ``Lincoln``). Case alone says
    little (title-case product listings are mostly common nouns: "Coffee Table with Tray Top"),
    so only name words count, together with the capitalized word right before or after one
-   ("Apple iPhone", "Hugo Boss"). Place names are the exception: a capitalized word or WordNet
+   ("Apple iPhone", "Hugo Boss"). Up to three capitalized words before a legal form (``Inc``,
+   ``Ltd``) and the capitalized words around a middle initial are names too ("Gum Inc.",
+   "William J. Carpenter"). Place names are the exception: a capitalized word or WordNet
    compound whose first sense is a named place becomes that place ("Dresden, Germany", "New
    York City", "New york").
 3. **Titles.** Title-case text right before a parenthesized year or format of a work is its
