@@ -61,6 +61,7 @@ def names(caption: str) -> list[str]:
             ["kirk.n.01"],
             [],
         ),
+        ("Washington D.C. skyline at night", [], ["washington.n.01", "skyline.n.01"]),
         (
             "Researcher holding two skulls of the never seen Truong Son muntjac",
             ["son.n.01"],

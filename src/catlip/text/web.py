@@ -241,7 +241,9 @@ def _initials(
         if (
             scanned[k][1] & INITIAL
             and not found[k + 1]
+            and len(found[k - 1]) > 1
             and found[k - 1][:1].isupper()
+            and len(found[k + 2]) > 1  # not 'D.C.'
             and found[k + 2][:1].isupper()
         ):
             out = out if out is not scanned else list(scanned)
