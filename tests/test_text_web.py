@@ -40,6 +40,28 @@ def names(caption: str) -> list[str]:
         ("Hugo Boss Stretch-Denim Jeans", ["foreman.n.01"], ["jean.n.01"]),
         ("The Portable Arthur Miller", ["miller.n.05"], []),
         ("Wrecked By Love by Lauren Smith", ["smith.n.09"], []),
+        # A company's name before its legal form; a person's names around a middle initial.
+        (
+            "1938 Gum Inc. Horrors of War #137   Movie Crowds are Caught by Rebel Shells",
+            ["chewing_gum.n.01", "iraqi_national_congress.n.01"],
+            ["movie.n.01", "crowd.n.01"],
+        ),
+        (
+            "Modern Bathroom by John Lum Architecture, Inc. AIA",
+            ["iraqi_national_congress.n.01"],
+            ["bathroom.n.01"],
+        ),
+        (
+            "William J. Carpenter Getting Started with IBM Filenet P8 Content Manager",
+            ["carpenter.n.01"],
+            [],
+        ),
+        (
+            "STEAM guides in app development /  Ruth M. Kirk. - Ruth M. Kirk.",
+            ["kirk.n.01"],
+            [],
+        ),
+        ("Washington D.C. skyline at night", [], ["washington.n.01", "skyline.n.01"]),
         (
             "Researcher holding two skulls of the never seen Truong Son muntjac",
             ["son.n.01"],
@@ -81,6 +103,14 @@ def names(caption: str) -> list[str]:
         ("New york grunge t-shirt print with baseball bat", ["york.n.01"], ["new_york.n.01"]),
         # Titles before a parenthesized year.
         ("Sunshine (DVD, 2008)", ["sunlight.n.01"], ["videodisk.n.01"]),
+        # ... or before a parenthesized format of a work.
+        ("Yelawolf - Heart Of Dixie (MIXTAPE)", ["alabama.n.01", "heart.n.01"], []),
+        (
+            "Los Lonely Boys - I'm A Man (Album Version)",
+            ["male_child.n.01", "man.n.01"],
+            ["album.n.01"],
+        ),
+        ("Sunshine (Blu-ray)", ["sunlight.n.01"], []),
         # Titles of a numbered part of a work, a novel's subtitle, an ISBN: words naming the
         # kind of work stay.
         (

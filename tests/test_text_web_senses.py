@@ -165,6 +165,30 @@ def test_web_senses_are_only_in_the_web_table() -> None:
             [],
         ),
         ("Red: My Uncensored Life in Rock, by Sammy Hagar", ["life.n.01", "rock.n.01"], []),
+        # A short title-case subtitle with no article after a title-case title.
+        ("Tomb Raider: Legend", ["grave.n.02", "plunderer.n.01", "legend.n.01"], []),
+        ("The Banner Saga: Factions", ["banner.n.01", "saga.n.01"], []),
+        (
+            "Election Reform : Politics and Policy :  Politics and Policy",
+            ["election.n.01", "reform.n.01", "politics.n.01", "policy.n.01"],
+            [],
+        ),
+        (
+            "Racing to Change: Oregon's Civil Rights Years",
+            ["civil_right.n.01", "year.n.01"],
+            [],
+        ),
+        # A long title-case phrase after the colon is a scene; a shouted one an advert.
+        (
+            "Oakland Marriott City Center: View of San Francisco in the Distance From the Room",
+            [],
+            ["view.n.02", "san_francisco.n.01", "distance.n.01", "room.n.01"],
+        ),
+        (
+            "New Arrival Women's UA Speedpocket Run Crop LIMITED TIME: FREE U.S. SHIPPING 1 Color",
+            [],
+            ["woman.n.01", "color.n.01"],
+        ),
         # A field or a headline before the colon is no title.
         ("Coffee Table with Tray Top Color: Gray", [], ["coffee_table.n.01", "color.n.01"]),
         (
@@ -190,6 +214,11 @@ def test_subtitled_titles_on_real_captions(
         ("Photo: A Sunset Over The Sea", False),  # a field name before the colon
         ("Video: Amazon Prime Day on July 11: Before you shop, know this", False),
         ("Good partnership: the time as Ireland boss", False),  # no capital after the article
+        ("Tomb Raider: Legend", True),  # a short title-case subtitle
+        ("Controversy: Pistorius claimed Oliveira had an unfair advantage", False),
+        ("City Center: View of San Francisco in the Distance From the Room", False),  # long
+        ("LIMITED TIME: FREE U.S. SHIPPING", False),  # shouted
+        ("Photo: Sunset Over Sea", False),  # a field name before the colon
         ("a caption with no colon", False),
     ],
 )

@@ -16,11 +16,14 @@ words are looked up, :func:`web_tokens` reads the caption *with its case and pun
    individual (``Ford``: Henry Ford before the river crossing; ``Lincoln``). Case alone says
    little (title-case product listings are mostly common nouns: "Coffee Table with Tray Top"),
    so only name words count, together with the capitalized word right before or after one
-   ("Apple iPhone", "Hugo Boss"). Place names are the exception: a capitalized word or WordNet
+   ("Apple iPhone", "Hugo Boss"). Up to three capitalized words before a legal form (``Inc``,
+   ``Ltd``) and the capitalized words around a middle initial are names too ("Gum Inc.",
+   "William J. Carpenter"). Place names are the exception: a capitalized word or WordNet
    compound whose first sense is a named place becomes that place ("Dresden, Germany", "New
    York City", "New york").
-3. **Titles.** Title-case text right before a parenthesized year is the title of a work
-   ("Saving Grace (2000)", "Sunshine (DVD, 2008)": the DVD stays), and so are the capitalized
+3. **Titles.** Title-case text right before a parenthesized year or format of a work is its
+   title ("Saving Grace (2000)", "Sunshine (DVD, 2008)": the DVD stays; "Heart Of Dixie
+   (MIXTAPE)", "I'm A Man (Album Version)"), and so are the capitalized
    words of a caption that names a numbered part of a work ("Owl of War (Owl the Assassin Book
    2)", "The Karate Kid Part II"), a novel's subtitle or an ISBN, except :data:`WORK_WORDS`.
 4. **Modifiers.** A person noun that WordNet uses at least as often as an adjective, right
@@ -68,6 +71,7 @@ from catlip.text.webwords import (
     ENGLISH_FUNCTION,
     FOREIGN_FUNCTION,
     FOREIGN_FUNCTION_WORDS,
+    INITIAL,
     NAME,
     UNKNOWN,
     names_a_colour,
@@ -109,7 +113,16 @@ WORK_WORDS: frozenset[str] = frozenset([
 ])
 # fmt: on
 """Words that say what a work is (book, DVD), kept when a caption's capitalized words go."""
-_YEAR_PARENS = re.compile(r"\((?:[^()]*[\s,])?(?:1[89]|20)\d\d\)")
+# A parenthesized year or a work's format ends a title: 'Saving Grace (2000)', 'Heart Of Dixie
+# (MIXTAPE)', 'I'm A Man (Album Version)', 'Xtreme Legends (PlayStation3)'.
+# A company's name before its legal form ('Gum Inc.'): a name, though its words are common nouns.
+_COMPANY = re.compile(r"(?:\b[A-Z][\w'&]*\s+){0,3}\b(?:Inc|Ltd)\b")
+_YEAR_PARENS = re.compile(
+    r"\((?:[^()]*[\s,])?(?:(?:1[89]|20)\d\d|album version|mixtape|soundtrack|audiobook"
+    r"|paperback|hardcover|kindle edition|dvd|blu-?ray|vhs|playstation ?\d?|ps[1-5]"
+    r"|xbox(?: 360| one)?|wii u?|nintendo \w+)\)",
+    re.IGNORECASE,
+)
 
 _TOKENS: Callable[[tuple[str | None, int]], str | None] = itemgetter(0)
 _FLAGS: Callable[[tuple[str | None, int]], int] = itemgetter(1)
@@ -134,6 +147,8 @@ def web_tokens(caption: str, lexicon: Lexicon) -> list[str]:
         text = _STOCK.sub(" ", text)
     if "(" in text:
         text = _blank_titles(text)
+    if "Inc" in text or "Ltd" in text:
+        text = _COMPANY.sub(_blank_words, text)
     low = text.lower()
     names_a_part = (
         ("book" in low or "part" in low or "vol" in low or "novel" in low or "97" in low)
@@ -156,6 +171,8 @@ def web_tokens(caption: str, lexicon: Lexicon) -> list[str]:
         return []
     if seen & (DEMONYM | COLOUR):
         scanned = _modifiers(scanned, lexicon)
+    if seen & INITIAL:
+        scanned = _initials(found, scanned)
     if not seen & (NAME | COMPOUND) or (
         not seen & NAME and not _may_span(found, scanned, lexicon)
     ):  # most captions: nothing more to do
@@ -207,6 +224,31 @@ def _modifiers(
             out[k] = (BARRIER, flag)
             if lexicon.analyze(after).kind in (Kind.NOUN, Kind.VERBLIKE):
                 out[k + 1] = (BARRIER, after_flag)
+    return out
+
+
+def _initials(
+    found: list[str], scanned: list[tuple[str | None, int]]
+) -> list[tuple[str | None, int]]:
+    """Drop a person's names around a middle initial: 'William J. Carpenter' is no carpenter.
+
+    ``found`` holds the caption's words, "" for punctuation: the initial is followed by one
+    (its full stop) and both names are capitalized. Returns ``scanned`` itself when no name
+    goes, else a changed copy.
+    """
+    out = scanned
+    for k in range(1, len(found) - 2):
+        if (
+            scanned[k][1] & INITIAL
+            and not found[k + 1]
+            and len(found[k - 1]) > 1
+            and found[k - 1][:1].isupper()
+            and len(found[k + 2]) > 1  # not 'D.C.'
+            and found[k + 2][:1].isupper()
+        ):
+            out = out if out is not scanned else list(scanned)
+            out[k - 1] = (BARRIER, scanned[k - 1][1])
+            out[k + 2] = (BARRIER, scanned[k + 2][1])
     return out
 
 
@@ -303,8 +345,13 @@ def _title_word(match: re.Match[str]) -> str:
     return word
 
 
+def _blank_words(match: re.Match[str]) -> str:
+    """Every word of a matched name becomes a barrier."""
+    return _WORD.sub("|", match.group(0))
+
+
 def _blank_titles(text: str) -> str:
-    """Replace title-case text before a parenthesized year with a barrier character."""
+    """Replace title-case text before a parenthesized year or format with a barrier character."""
     match = _YEAR_PARENS.search(text)
     if match is None:
         return text

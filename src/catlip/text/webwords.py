@@ -39,6 +39,7 @@ __all__ = [
     "ENGLISH_FUNCTION",
     "FOREIGN_FUNCTION",
     "FOREIGN_FUNCTION_WORDS",
+    "INITIAL",
     "NAME",
     "UNKNOWN",
     "names_a_colour",
@@ -86,6 +87,7 @@ FOREIGN_FUNCTION = 32
 COMPOUND = 64  # may start a WordNet multiword noun or place name
 DEMONYM = 128  # a person noun that is as much an adjective ('Korean', 'Buddhist')
 COLOUR = 256  # a colour word that ends a colour name ('Midnight Blue', 'Mint Green')
+INITIAL = 512  # one capital letter: maybe a middle initial ('William J. Carpenter')
 _PUNCTUATION: tuple[None, int] = (None, 0)
 _ROMAN = re.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
 
@@ -106,6 +108,8 @@ def word_facts(word: str, shout: bool, lexicon: Lexicon) -> tuple[str | None, in
                 flag |= COMPOUND
             if lexicon.is_name(token):
                 flag |= NAME
+    if len(word) == 1 and word.isupper() and not shout and word not in ("A", "I"):
+        flag |= INITIAL  # not 'A' or 'I'
     if token is not None and token.isalpha():
         if token in COLOURS:
             flag |= COLOUR
