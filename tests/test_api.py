@@ -270,3 +270,18 @@ def test_public_names_are_documented(module: str) -> None:
         is_type_alias = getattr(obj, "__module__", None) in ("typing", "typing_extensions")
         if callable(obj) and not name.startswith("_") and not is_type_alias:
             assert inspect.getdoc(obj), f"{module}.{name} has no docstring"
+
+
+def test_one_module_starts_processes() -> None:
+    # The architecture's rule (docs/architecture.rst): every process catlip starts, it starts in
+    # catlip/_engine.py; the rest of the library, the command line included, asks it to.
+    from pathlib import Path
+
+    root = Path(catlip.__file__).parent
+    starters = sorted(
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "multiprocessing" in (text := path.read_text(encoding="utf-8"))
+        or "concurrent.futures" in text
+    )
+    assert starters == ["_engine.py"]

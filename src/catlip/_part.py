@@ -147,7 +147,7 @@ class Part:
 
 
 class _Local:
-    """A counter for a run in this process alone, shaped like a ``multiprocessing.Value``."""
+    """A counter for a run in this process alone: a ``value`` and a ``get_lock()``, as shared."""
 
     def __init__(self) -> None:
         self.value = 0
