@@ -245,3 +245,28 @@ def test_a_part_that_cannot_write_its_journal_stops_sharing_not_working(tmp_path
     part = _engine.Part(0, 2, None, None, board)
     part.share(b"lost")
     assert part.shared() == [] and part._board is None
+
+
+@pytest.mark.slow
+def test_a_counting_part_stops_posting_after_its_budget(
+    tmp_path: Path, flickr_captions: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from catlip.vocab import _blocks, _counting
+
+    path = tmp_path / "captions.txt"
+    path.write_text("\n".join(flickr_captions[:6_000]) + "\n", encoding="utf-8")
+    monkeypatch.setattr(_blocks, "BLOCK_SIZE", 1 << 14)
+    monkeypatch.setattr(_counting, "_SHARE_BYTES", 1)  # one message a part, then no more
+    posted: list[int] = []
+    original = _counting._share_analyses
+
+    def recording(lexicon: Lexicon, part: _engine.Part, *, post: bool) -> int:
+        size = original(lexicon, part, post=post)
+        posted.append(size)
+        return size
+
+    monkeypatch.setattr(_counting, "_share_analyses", recording)
+    cold = SynsetExtractor(overrides={"catlipzw": None})
+    counts = count_synsets(CaptionFiles([path]), extractor=cold, num_workers=2)
+    assert counts.num_captions == 6_000
+    assert len(posted) > 2 and posted[0] > 0 and not any(posted[1:])  # this part, part 0

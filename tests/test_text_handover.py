@@ -39,13 +39,16 @@ def test_adopted_analyses_are_the_ones_made_here(flickr_captions: list[str]) -> 
     assert not there.is_word("waterskier")
 
 
-def test_a_cleared_memo_is_handed_on_whole_and_a_full_one_adopts_nothing() -> None:
+def test_a_cleared_memo_is_handed_on_whole_and_a_memo_adopts_up_to_half_full() -> None:
     here = Lexicon(LexiconOptions(max_memo=3))
     for word in ("dog", "cat"):
         here.analyze(word)
     assert [key for key, _ in learned(here)[0]] == ["dog", "cat"]
     here.analyze("cow")  # the memo is full: cleared, then 'cow' added
     assert [key for key, _ in learned(here)[0]] == ["cow"]
-    small = Lexicon(LexiconOptions(max_memo=3))
-    adopt(small, [[("dog", here.analyze("dog"))] * 3, [], [], [], []])
-    assert "dog" not in small.memo
+    small = Lexicon(LexiconOptions(max_memo=6))  # adopts while its memos stay under 3 entries
+    analyses = {word: here.analyze(word) for word in ("dog", "cat", "cow", "pig")}
+    adopt(small, [[("dog", analyses["dog"])], [], [], [], []])
+    assert list(small.memo) == ["dog"]
+    adopt(small, [[(word, analyses[word]) for word in ("cat", "cow")], [], [], [], []])
+    assert list(small.memo) == ["dog"]  # that would fill it past half: the rest is for its own

@@ -51,10 +51,11 @@ def adopt(lexicon: Lexicon, analyses: Learned) -> None:
     """Add another process's :func:`learned` analyses to ``lexicon``'s memos.
 
     Entries ``lexicon`` already has are kept, and adopted ones are not handed on again by
-    :func:`learned`. Nothing is adopted where a memo would reach ``max_memo``.
+    :func:`learned`. Nothing is adopted where a memo would pass half of ``max_memo`` (the other
+    half is left to the words met here: a full memo is cleared).
     """
     memos = lexicon.handover_memos()
-    limit = lexicon.options.max_memo
+    limit = lexicon.options.max_memo // 2
     if any(len(m) + len(e) >= limit for m, e in zip(memos, analyses, strict=True)):
         return
     marks = lexicon.handed_on

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["count_captions"]
 
 _TICK = 2048  # captions counted between progress updates (and checks on the workers)
+_SHARE_BYTES = 32 << 20  # word analyses one counting part hands on, at most
 
 
 def count_captions(
@@ -94,13 +95,14 @@ def _count_part(
     number = 0
     captions = files._part(part.index, part.count, part.claim, report)
     lexicon = None if alone else _lexicon(extractor)
+    posted = 0
     # Short chunks first when sharing, so the processes hand on the frequent words early.
     for chunk in chunked(captions, _TICK, first=_TICK if lexicon is None else _TICK // 8):
         counts.update(chain.from_iterable(map(extractor, chunk)))
         number += len(chunk)
         part.tick(len(chunk))
         if lexicon is not None:
-            _share_analyses(lexicon, part)
+            posted += _share_analyses(lexicon, part, post=posted < _SHARE_BYTES)
     return dict(counts), number, None if alone else mine
 
 
@@ -110,15 +112,25 @@ def _lexicon(extractor: Callable[[str], list[str]]) -> Lexicon | None:
     return extractor._tables() if isinstance(extractor, SynsetExtractor) else None
 
 
-def _share_analyses(lexicon: Lexicon, part: Part) -> None:
-    """Hand on the words this part analysed, and take the others' (see catlip.text.handover)."""
+def _share_analyses(lexicon: Lexicon, part: Part, *, post: bool) -> int:
+    """Take the other parts' word analyses and, if ``post``, hand on this part's new ones.
+
+    See :mod:`catlip.text.handover`. Returns the bytes handed on. The words worth handing on are
+    the frequent ones, met early; on a web-scale corpus the new words of later ticks are mostly
+    met once, so a part stops posting after :data:`_SHARE_BYTES` (its journal stays bounded).
+    """
     from catlip.text import handover
 
-    analyses = handover.learned(lexicon)
-    if any(analyses):
-        part.share(pickle.dumps(analyses, protocol=pickle.HIGHEST_PROTOCOL))
+    size = 0
+    if post:
+        analyses = handover.learned(lexicon)
+        if any(analyses):
+            message = pickle.dumps(analyses, protocol=pickle.HIGHEST_PROTOCOL)
+            part.share(message)
+            size = len(message)
     for message in part.shared():
         handover.adopt(lexicon, pickle.loads(message))
+    return size
 
 
 def _check_caption(caption: Any) -> str:
