@@ -50,7 +50,8 @@ class Board:
     def post(self, message: bytes) -> None:
         """Append ``message`` to this part's journal, for the other parts to read."""
         if self._out is None:
-            self._out = os.open(self._path(self.index), os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+            flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_BINARY", 0)  # Windows
+            self._out = os.open(self._path(self.index), flags)
         data = memoryview(_LENGTH.pack(len(message)) + message)
         while data:
             data = data[os.write(self._out, data) :]
