@@ -185,16 +185,23 @@ def test_a_board_reads_whole_messages_in_order(tmp_path: Path) -> None:
     first.close(), second.close(), copy.close()
 
 
+def _in_small_blocks(tmp_path: Path, captions: list[str], monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A caption file read in 16 KiB blocks: enough for several ticks in each process."""
+    from catlip.vocab import _blocks
+
+    path = tmp_path / "captions.txt"
+    path.write_text("\n".join(captions) + "\n", encoding="utf-8")
+    monkeypatch.setattr(_blocks, "BLOCK_SIZE", 1 << 14)
+    return path
+
+
 @pytest.mark.slow
 def test_counting_processes_hand_on_word_analyses_and_counts_stay_the_same(
     tmp_path: Path, flickr_captions: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from catlip.text import handover
-    from catlip.vocab import _blocks
 
-    path = tmp_path / "captions.txt"
-    path.write_text("\n".join(flickr_captions[:12_000]) + "\n", encoding="utf-8")
-    monkeypatch.setattr(_blocks, "BLOCK_SIZE", 1 << 15)  # blocks enough for several ticks each
+    path = _in_small_blocks(tmp_path, flickr_captions[:12_000], monkeypatch)
     adopted: list[int] = []
     original = handover.adopt
 
@@ -251,11 +258,9 @@ def test_a_part_that_cannot_write_its_journal_stops_sharing_not_working(tmp_path
 def test_a_counting_part_stops_posting_after_its_budget(
     tmp_path: Path, flickr_captions: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from catlip.vocab import _blocks, _counting
+    from catlip.vocab import _counting
 
-    path = tmp_path / "captions.txt"
-    path.write_text("\n".join(flickr_captions[:6_000]) + "\n", encoding="utf-8")
-    monkeypatch.setattr(_blocks, "BLOCK_SIZE", 1 << 14)
+    path = _in_small_blocks(tmp_path, flickr_captions[:6_000], monkeypatch)
     monkeypatch.setattr(_counting, "_SHARE_BYTES", 1)  # one message a part, then no more
     posted: list[int] = []
     original = _counting._share_analyses
