@@ -36,6 +36,29 @@ def names(caption: str) -> list[str]:
         ("2017_Ford_Edge_SEL_ Roseville MN", ["manganese.n.01", "ford.n.07"], []),
         ("7.9-8.9 inch Tablet Sleeve", [], ["inch.n.01", "sleeve.n.01"]),
         ("Hand Carved Wood Storage BOX 6 9 12 Bottles", [], ["box.n.01", "bottle.n.01"]),
+        # Two words that spell a WordNet adjective: the noun of the pair is no label.
+        ("CLUTCH DISC KUSH LOK HEAVY DUTY 200MM", ["duty.n.01"], []),
+        (
+            '"Laptop (up to 15.6"") Backpack! Brand New. Blue. for Sale in Bellingham, WA"',
+            ["trade_name.n.01"],
+            ["backpack.n.01", "sale.n.01"],  # not 'for-sale'
+        ),
+        (
+            "Waterproof Dog Leash PVC Coated Lead Small Medium Large Mint Green",
+            ["medium.n.01"],
+            ["leash.n.01"],
+        ),
+        ("A medium sized brown dog jumping", ["medium.n.01"], ["dog.n.01"]),
+        ("People running down a two lane road .", ["lane.n.01"], ["road.n.01"]),
+        # ... but a number makes one only before a noun, not before a person; a colour or a
+        # material participle makes none; a multiword noun stays whole.
+        ("Two men and one woman are sitting in a subway train .", [], ["woman.n.01"]),
+        ("one man points to something for a child", [], ["man.n.01"]),
+        ("A dog with a blue collar plays ball outside .", [], ["collar.n.01"]),
+        ("Two people hiking up a snow covered mountain", [], ["snow.n.02"]),
+        ("Two men skateboards at high speed .", [], ["speed.n.01"]),
+        ("The man with the full face mask is riding down a grassy hill", [], ["face_mask.n.01"]),
+        ("A man riding a three wheeled vehicle topples over .", [], ["wheeled_vehicle.n.01"]),
         # Names: mixed case, unknown words, a person as first sense, and their neighbours.
         ("Hugo Boss Stretch-Denim Jeans", ["foreman.n.01"], ["jean.n.01"]),
         ("The Portable Arthur Miller", ["miller.n.05"], []),

@@ -31,7 +31,10 @@ words are looked up, :func:`web_tokens` reads the caption *with its case and pun
    (:data:`~catlip.text.webwords.COLOURS`) begins the colour's name ("Midnight Blue") when its
    sense is a time, group, natural object, food, act or phenomenon, not a thing that comes in
    colours ("Sandal black").
-5. **Other languages.** A caption in which fewer than half of the words are English (WordNet
+5. **Two-word adjectives.** Two words that spell a WordNet adjective ("Brand New",
+   "HEAVY DUTY", "medium sized") are that adjective, and its nouns are no labels; see
+   :func:`~catlip.text.adjectives.drop_adjective_nouns` for the pairs that stay.
+6. **Other languages.** A caption in which fewer than half of the words are English (WordNet
    words or English function words), or which has more foreign function words (``de``, ``la``,
    ``und``) than English ones, yields no labels.
 
@@ -56,6 +59,7 @@ from itertools import compress
 from operator import itemgetter, not_, or_
 from typing import TYPE_CHECKING, cast
 
+from catlip.text.adjectives import drop_adjective_nouns
 from catlip.text.function_words import FUNCTION_WORDS
 from catlip.text.lexicon import BARRIER, PLACE_MARK, Kind
 from catlip.text.titles import has_subtitle
@@ -71,6 +75,7 @@ from catlip.text.webwords import (
     ENGLISH_FUNCTION,
     FOREIGN_FUNCTION,
     FOREIGN_FUNCTION_WORDS,
+    HALF_ADJECTIVE,
     INITIAL,
     NAME,
     UNKNOWN,
@@ -173,6 +178,8 @@ def web_tokens(caption: str, lexicon: Lexicon) -> list[str]:
         scanned = _modifiers(scanned, lexicon)
     if seen & INITIAL:
         scanned = _initials(found, scanned)
+    if seen & HALF_ADJECTIVE:
+        scanned = drop_adjective_nouns(scanned, lexicon)
     if not seen & (NAME | COMPOUND) or (
         not seen & NAME and not _may_span(found, scanned, lexicon)
     ):  # most captions: nothing more to do

@@ -39,6 +39,7 @@ __all__ = [
     "ENGLISH_FUNCTION",
     "FOREIGN_FUNCTION",
     "FOREIGN_FUNCTION_WORDS",
+    "HALF_ADJECTIVE",
     "INITIAL",
     "NAME",
     "UNKNOWN",
@@ -88,6 +89,7 @@ COMPOUND = 64  # may start a WordNet multiword noun or place name
 DEMONYM = 128  # a person noun that is as much an adjective ('Korean', 'Buddhist')
 COLOUR = 256  # a colour word that ends a colour name ('Midnight Blue', 'Mint Green')
 INITIAL = 512  # one capital letter: maybe a middle initial ('William J. Carpenter')
+HALF_ADJECTIVE = 1024  # may begin a two-word WordNet adjective ('Brand' of 'brand-new')
 _PUNCTUATION: tuple[None, int] = (None, 0)
 _ROMAN = re.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
 
@@ -111,6 +113,8 @@ def word_facts(word: str, shout: bool, lexicon: Lexicon) -> tuple[str | None, in
     if len(word) == 1 and word.isupper() and not shout and word not in ("A", "I"):
         flag |= INITIAL  # not 'A' or 'I'
     if token is not None and token.isalpha():
+        if token in wordnet_db().adjective_firsts() and token not in FUNCTION_WORDS:
+            flag |= HALF_ADJECTIVE
         if token in COLOURS:
             flag |= COLOUR
         elif _is_demonym(token, lexicon):

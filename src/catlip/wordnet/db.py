@@ -86,6 +86,7 @@ class WordNetDB:
                 self._noun_sorted = tuple(names)  # the garbage collector soon skips a tuple
         self._lemmas = lemmas
         self._lemma_sets = tuple(lemmas[pos] for pos in _FILES)
+        self._adjective_firsts: frozenset[str] | None = None
         self._exceptions: dict[str, dict[str, tuple[str, ...]]] = {}
         for pos, suffix in _FILES.items():
             table: dict[str, tuple[str, ...]] = {}
@@ -143,6 +144,19 @@ class WordNetDB:
                 if candidate in known and candidate not in result:
                     result.append(candidate)
         return result
+
+    def adjective_firsts(self) -> frozenset[str]:
+        """First words of WordNet's two-word adjectives (``brand`` of ``brand-new``), built once.
+
+        Example:
+            >>> "heavy" in wordnet_db().adjective_firsts()
+            True
+        """
+        firsts = self._adjective_firsts
+        if firsts is None:
+            parts = (lemma.replace("_", "-").split("-") for lemma in self._lemmas["a"])
+            firsts = self._adjective_firsts = frozenset(p[0] for p in parts if len(p) == 2)
+        return firsts
 
     def is_lemma(self, lemma: str) -> bool:
         """Whether ``lemma`` is in WordNet as any part of speech (``index.sense`` lists it)."""

@@ -1,0 +1,109 @@
+"""Two words that spell a WordNet adjective: "Brand New", "HEAVY DUTY", "medium sized".
+
+Listings and captions write WordNet's two-word adjectives (``brand-new``, ``heavy-duty``,
+``medium-sized``, ``king-size``) as two words, and a word-by-word labeller reads their nouns as
+labels: a trade name, a tax, a means of communication. :func:`drop_adjective_nouns` finds such
+pairs in the words that :func:`catlip.text.web.web_tokens` scanned and puts a barrier in place of
+their nouns. Which words may begin such an adjective is a per-word fact
+(:data:`~catlip.text.webwords.HALF_ADJECTIVE`, from
+:meth:`WordNetDB.adjective_firsts <catlip.wordnet.db.WordNetDB.adjective_firsts>`), so most
+captions pay nothing.
+
+Example:
+    >>> from catlip.text import SynsetExtractor, synset
+    >>> [synset(w).name() for w in SynsetExtractor()("Laptop Backpack! Brand New.")]
+    ['laptop.n.01', 'backpack.n.01']
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from catlip.text.function_words import DETERMINERS, FUNCTION_WORDS
+from catlip.text.lexicon import BARRIER, Kind
+from catlip.text.webwords import COLOURS, HALF_ADJECTIVE
+from catlip.wordnet.db import wordnet_db
+from catlip.wordnet.senseindex import get_sense_index
+
+if TYPE_CHECKING:
+    from catlip.text.lexicon import Lexicon
+
+__all__ = ["drop_adjective_nouns"]
+
+# A participle that says what covers or fills a thing: its noun is a material the caption
+# refers to ('snow covered hill', 'chocolate coated'), no part of a fixed adjective.
+_MATERIAL_PARTICIPLES = frozenset(
+    ["covered", "coated", "filled", "topped", "lined", "clad", "capped", "crusted", "laden"]
+)
+
+# Before a pair that no noun follows, these make it a noun phrase ('at high speed').
+_NOUN_PHRASE_STARTS = frozenset(["a", "an", "the", "at", "in", "on", "of", "with", "by", "from"])
+
+
+def drop_adjective_nouns(
+    scanned: list[tuple[str | None, int]], lexicon: Lexicon
+) -> list[tuple[str | None, int]]:
+    """Drop the nouns of two words that spell a WordNet adjective: 'Brand New', 'HEAVY DUTY'.
+
+    "brand-new", "heavy-duty" and "medium-sized" are adjectives: their nouns (brand, duty,
+    medium) are no labels. A number or determiner first ("two-lane", "one-woman") makes an
+    adjective only before a noun or adjective, and not with a person: "a two lane road", not
+    "one woman and two men". No pair begins with a colour ("a blue collar") or a function word
+    ("for sale"), or ends in a material participle ("snow covered": the snow is shown).
+
+    Args:
+        scanned: ``(token, flags)`` of each scanned word, ``(None, 0)`` for punctuation, as
+            :func:`catlip.text.web.web_tokens` reads them.
+        lexicon: The tables of the extractor.
+
+    Returns:
+        ``scanned`` itself when no word goes (most captions), else a changed copy.
+    """
+    out = scanned
+    db = wordnet_db()
+    last = len(scanned) - 1
+    for k in range(last):
+        first, flag = scanned[k]
+        second = scanned[k + 1][0]
+        if not (
+            flag & HALF_ADJECTIVE
+            and first is not None
+            and second is not None
+            and second.isalpha()
+            and second not in FUNCTION_WORDS  # 'for sale' is no 'for-sale'
+        ):
+            continue
+        if first in COLOURS or second in _MATERIAL_PARTICIPLES:
+            continue  # 'blue collar', 'white shoe'; 'snow covered' shows snow
+        pair = f"{first}_{second}"
+        if not (db.has_lemma(pair, "a") or db.has_lemma(f"{first}-{second}", "a")) or (
+            db.has_lemma(pair, "n")
+        ):
+            continue
+        after = scanned[k + 2][0] if k + 2 <= last else None
+        noun_after = after is not None and lexicon.analyze(after).kind in (
+            Kind.NOUN,
+            Kind.ADJECTIVE,
+        )
+        if first in DETERMINERS and (not noun_after or _is_person(second, lexicon)):
+            continue  # 'one woman and two men', 'one man points'
+        if not noun_after and k and scanned[k - 1][0] in _NOUN_PHRASE_STARTS:
+            continue  # 'at high speed': a noun phrase
+        for j in (k, k + 1):
+            token = out[j][0]
+            if j == k + 1 and after is not None and f"{token}_{after}" in lexicon.compound_pairs:
+                continue  # 'full face mask': the face mask stays
+            if token is not None and lexicon.analyze(token).kind in (Kind.NOUN, Kind.VERBLIKE):
+                out = out if out is not scanned else list(scanned)
+                out[j] = (BARRIER, scanned[j][1])
+    return out
+
+
+def _is_person(token: str, lexicon: Lexicon) -> bool:
+    """Whether ``token``'s noun sense is a person ('man', 'woman')."""
+    info = lexicon.analyze(token)
+    if info.wnid is None or info.lemma is None:
+        return False
+    offset = int(info.wnid[1:])
+    senses = get_sense_index().noun_senses(info.lemma)
+    return any(s.offset == offset and s.lexname in ("noun.person", "noun.Tops") for s in senses)
