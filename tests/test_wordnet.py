@@ -129,6 +129,14 @@ def test_noun_compounds(db: WordNetDB) -> None:
     assert db.noun_compounds("qzxv") == []
 
 
+def test_adjective_firsts_are_the_first_words_of_two_word_adjectives(db: WordNetDB) -> None:
+    firsts = db.adjective_firsts()
+    assert firsts is db.adjective_firsts()  # built once
+    two_words = [a.replace("_", "-").split("-") for a in reader().all_lemma_names("a")]
+    assert firsts == {parts[0] for parts in two_words if len(parts) == 2}
+    assert {"brand", "heavy", "medium"} <= firsts and "sale" not in firsts
+
+
 def test_lazy_compound_tables_equal_building_them_all_at_once(db: WordNetDB) -> None:
     lexicon = Lexicon(LexiconOptions())
     lengths: dict[str, int] = {}
