@@ -5,9 +5,9 @@ Listings and captions write WordNet's two-word adjectives (``brand-new``, ``heav
 labels: a trade name, a tax, a means of communication. :func:`drop_adjective_nouns` finds such
 pairs in the words that :func:`catlip.text.web.web_tokens` scanned and puts a barrier in place of
 their nouns. Which words may begin such an adjective is a per-word fact
-(:data:`~catlip.text.webwords.HALF_ADJECTIVE`, from
-:meth:`WordNetDB.adjective_firsts <catlip.wordnet.db.WordNetDB.adjective_firsts>`), so most
-captions pay nothing.
+(:data:`~catlip.text.webwords.HALF_ADJECTIVE`, :data:`~catlip.text.webwords.ADJECTIVE_END`,
+from :meth:`WordNetDB.two_word_adjectives
+<catlip.wordnet.db.WordNetDB.two_word_adjectives>`), so most captions pay nothing.
 
 Example:
     >>> from catlip.text import SynsetExtractor, synset
@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from catlip.text.function_words import DETERMINERS, FUNCTION_WORDS
+from catlip.text.function_words import DETERMINERS
 from catlip.text.lexicon import BARRIER, Kind
-from catlip.text.webwords import COLOURS, HALF_ADJECTIVE
+from catlip.text.webwords import ADJECTIVE_END, HALF_ADJECTIVE
 from catlip.wordnet.db import wordnet_db
 from catlip.wordnet.senseindex import get_sense_index
 
@@ -30,14 +30,10 @@ if TYPE_CHECKING:
 
 __all__ = ["drop_adjective_nouns"]
 
-# A participle that says what covers or fills a thing: its noun is a material the caption
-# refers to ('snow covered hill', 'chocolate coated'), no part of a fixed adjective.
-_MATERIAL_PARTICIPLES = frozenset(
-    ["covered", "coated", "filled", "topped", "lined", "clad", "capped", "crusted", "laden"]
-)
-
 # Before a pair that no noun follows, these make it a noun phrase ('at high speed').
 _NOUN_PHRASE_STARTS = frozenset(["a", "an", "the", "at", "in", "on", "of", "with", "by", "from"])
+_NOUNS = (Kind.NOUN, Kind.VERBLIKE)
+_NOUN_CONTEXT = (Kind.NOUN, Kind.ADJECTIVE)
 
 
 def drop_adjective_nouns(
@@ -60,40 +56,25 @@ def drop_adjective_nouns(
         ``scanned`` itself when no word goes (most captions), else a changed copy.
     """
     out = scanned
-    db = wordnet_db()
+    pairs = wordnet_db().two_word_adjectives()
     last = len(scanned) - 1
     for k in range(last):
         first, flag = scanned[k]
-        second = scanned[k + 1][0]
-        if not (
-            flag & HALF_ADJECTIVE
-            and first is not None
-            and second is not None
-            and second.isalpha()
-            and second not in FUNCTION_WORDS  # 'for sale' is no 'for-sale'
-        ):
+        second, second_flag = scanned[k + 1]
+        if not (flag & HALF_ADJECTIVE and second_flag & ADJECTIVE_END):
+            continue  # most pairs: two flags say no
+        if first is None or second is None or second not in pairs.get(first, ()):
             continue
-        if first in COLOURS or second in _MATERIAL_PARTICIPLES:
-            continue  # 'blue collar', 'white shoe'; 'snow covered' shows snow
-        pair = f"{first}_{second}"
-        if not (db.has_lemma(pair, "a") or db.has_lemma(f"{first}-{second}", "a")) or (
-            db.has_lemma(pair, "n")
-        ):
-            continue
-        after = scanned[k + 2][0] if k + 2 <= last else None
-        noun_after = after is not None and lexicon.analyze(after).kind in (
-            Kind.NOUN,
-            Kind.ADJECTIVE,
-        )
+        after = scanned[k + 2][0] if k < last - 1 else None
+        noun_after = after is not None and lexicon.analyze(after).kind in _NOUN_CONTEXT
         if first in DETERMINERS and (not noun_after or _is_person(second, lexicon)):
             continue  # 'one woman and two men', 'one man points'
         if not noun_after and k and scanned[k - 1][0] in _NOUN_PHRASE_STARTS:
             continue  # 'at high speed': a noun phrase
-        for j in (k, k + 1):
-            token = out[j][0]
-            if j == k + 1 and after is not None and f"{token}_{after}" in lexicon.compound_pairs:
+        for j, token in ((k, first), (k + 1, second)):
+            if j > k and after is not None and f"{token}_{after}" in lexicon.compound_pairs:
                 continue  # 'full face mask': the face mask stays
-            if token is not None and lexicon.analyze(token).kind in (Kind.NOUN, Kind.VERBLIKE):
+            if lexicon.analyze(token).kind in _NOUNS:
                 out = out if out is not scanned else list(scanned)
                 out[j] = (BARRIER, scanned[j][1])
     return out

@@ -66,6 +66,7 @@ from catlip.text.titles import has_subtitle
 from catlip.text.tokenize import clean_caption
 from catlip.text.webwords import (
     ABBREVIATIONS,
+    ADJECTIVE_END,
     CAPITAL,
     COLOUR,
     COLOURS,
@@ -178,7 +179,7 @@ def web_tokens(caption: str, lexicon: Lexicon) -> list[str]:
         scanned = _modifiers(scanned, lexicon)
     if seen & INITIAL:
         scanned = _initials(found, scanned)
-    if seen & HALF_ADJECTIVE:
+    if seen & HALF_ADJECTIVE and seen & ADJECTIVE_END:
         scanned = drop_adjective_nouns(scanned, lexicon)
     if not seen & (NAME | COMPOUND) or (
         not seen & NAME and not _may_span(found, scanned, lexicon)

@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ABBREVIATIONS",
+    "ADJECTIVE_END",
     "CAPITAL",
     "COLOUR",
     "COLOURS",
@@ -90,6 +92,7 @@ DEMONYM = 128  # a person noun that is as much an adjective ('Korean', 'Buddhist
 COLOUR = 256  # a colour word that ends a colour name ('Midnight Blue', 'Mint Green')
 INITIAL = 512  # one capital letter: maybe a middle initial ('William J. Carpenter')
 HALF_ADJECTIVE = 1024  # may begin a two-word WordNet adjective ('Brand' of 'brand-new')
+ADJECTIVE_END = 2048  # may end one ('New' of 'brand-new')
 _PUNCTUATION: tuple[None, int] = (None, 0)
 _ROMAN = re.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
 
@@ -113,8 +116,11 @@ def word_facts(word: str, shout: bool, lexicon: Lexicon) -> tuple[str | None, in
     if len(word) == 1 and word.isupper() and not shout and word not in ("A", "I"):
         flag |= INITIAL  # not 'A' or 'I'
     if token is not None and token.isalpha():
-        if token in wordnet_db().adjective_firsts() and token not in FUNCTION_WORDS:
-            flag |= HALF_ADJECTIVE
+        if token not in FUNCTION_WORDS:
+            if token in wordnet_db().two_word_adjectives() and token not in COLOURS:
+                flag |= HALF_ADJECTIVE
+            if token in _adjective_ends():
+                flag |= ADJECTIVE_END
         if token in COLOURS:
             flag |= COLOUR
         elif _is_demonym(token, lexicon):
@@ -169,6 +175,22 @@ def _is_demonym(token: str, lexicon: Lexicon) -> bool:
         return False
     offset = int(info.wnid[1:])
     return any(s.offset == offset and s.lexname == "noun.person" for s in index.noun_senses(lemma))
+
+
+@functools.cache
+def _adjective_ends() -> frozenset[str]:
+    """Second words of WordNet's two-word adjectives, but material participles ('snow covered').
+
+    A participle that says what covers or fills a thing makes its noun a material the caption
+    refers to ('snow covered hill', 'chocolate coated'): no fixed adjective.
+    """
+    ends = frozenset().union(*wordnet_db().two_word_adjectives().values())
+    return ends - FUNCTION_WORDS - _MATERIAL_PARTICIPLES
+
+
+_MATERIAL_PARTICIPLES = frozenset(
+    ["covered", "coated", "filled", "topped", "lined", "clad", "capped", "crusted", "laden"]
+)
 
 
 def _token(word: str, lexicon: Lexicon, *, shout: bool) -> str:
