@@ -59,6 +59,26 @@ def names(caption: str) -> list[str]:
         ("Two men skateboards at high speed .", [], ["speed.n.01"]),
         ("The man with the full face mask is riding down a grassy hill", [], ["face_mask.n.01"]),
         ("A man riding a three wheeled vehicle topples over .", [], ["wheeled_vehicle.n.01"]),
+        # A people or nationality next to another capitalized word: a name, title or adjective.
+        (
+            "Great Sioux War orders of battle : how the United States Army waged war",
+            ["sioux.n.01"],
+            ["united_states_army.n.01"],
+        ),
+        (
+            "Yuan Tai 1075L-BLK Kaden Black Bonded Leather Loveseat",
+            ["thai.n.01"],
+            ["love_seat.n.01"],
+        ),
+        (
+            "Czech Moravia hills. Agriculture . Arable lands in spring",
+            ["czech.n.01"],
+            ["hill.n.01"],
+        ),
+        # ... not in a multiword noun, nor a plural, nor next to a function word only.
+        ("A German Shepherd runs in the snow", [], ["german_shepherd.n.01"]),
+        ("Three Indians are dancing and playing musical instruments .", [], ["indian.n.01"]),
+        ("A German street sign at a very busy intersection in town.", [], ["german.n.01"]),
         # Names: mixed case, unknown words, a person as first sense, and their neighbours.
         ("Hugo Boss Stretch-Denim Jeans", ["foreman.n.01"], ["jean.n.01"]),
         ("The Portable Arthur Miller", ["miller.n.05"], []),

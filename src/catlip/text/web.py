@@ -18,9 +18,10 @@ words are looked up, :func:`web_tokens` reads the caption *with its case and pun
    so only name words count, together with the capitalized word right before or after one
    ("Apple iPhone", "Hugo Boss"). Up to three capitalized words before a legal form (``Inc``,
    ``Ltd``) and the capitalized words around a middle initial are names too ("Gum Inc.",
-   "William J. Carpenter"). Place names are the exception: a capitalized word or WordNet
-   compound whose first sense is a named place becomes that place ("Dresden, Germany", "New
-   York City", "New york").
+   "William J. Carpenter"), and so is a people or nationality next to another capitalized
+   word ("Great Sioux War", "Yuan Tai": :mod:`catlip.text.peoples`). Place names are the
+   exception: a capitalized word or WordNet compound whose first sense is a named place
+   becomes that place ("Dresden, Germany", "New York City", "New york").
 3. **Titles.** Title-case text right before a parenthesized year or format of a work is its
    title ("Saving Grace (2000)", "Sunshine (DVD, 2008)": the DVD stays; "Heart Of Dixie
    (MIXTAPE)", "I'm A Man (Album Version)"), and so are the capitalized
@@ -62,6 +63,7 @@ from typing import TYPE_CHECKING, cast
 from catlip.text.adjectives import drop_adjective_nouns
 from catlip.text.function_words import FUNCTION_WORDS
 from catlip.text.lexicon import BARRIER, PLACE_MARK, Kind
+from catlip.text.peoples import drop_peoples
 from catlip.text.titles import has_subtitle
 from catlip.text.tokenize import clean_caption
 from catlip.text.webwords import (
@@ -79,6 +81,7 @@ from catlip.text.webwords import (
     HALF_ADJECTIVE,
     INITIAL,
     NAME,
+    PEOPLE,
     UNKNOWN,
     names_a_colour,
     word_facts,
@@ -179,6 +182,8 @@ def web_tokens(caption: str, lexicon: Lexicon) -> list[str]:
         scanned = _modifiers(scanned, lexicon)
     if seen & INITIAL:
         scanned = _initials(found, scanned)
+    if seen & PEOPLE:
+        scanned = drop_peoples(scanned, lexicon)
     if seen & HALF_ADJECTIVE and seen & ADJECTIVE_END:
         scanned = drop_adjective_nouns(scanned, lexicon)
     if not seen & (NAME | COMPOUND) or (

@@ -44,6 +44,7 @@ __all__ = [
     "HALF_ADJECTIVE",
     "INITIAL",
     "NAME",
+    "PEOPLE",
     "UNKNOWN",
     "names_a_colour",
     "word_facts",
@@ -93,6 +94,7 @@ COLOUR = 256  # a colour word that ends a colour name ('Midnight Blue', 'Mint Gr
 INITIAL = 512  # one capital letter: maybe a middle initial ('William J. Carpenter')
 HALF_ADJECTIVE = 1024  # may begin a two-word WordNet adjective ('Brand' of 'brand-new')
 ADJECTIVE_END = 2048  # may end one ('New' of 'brand-new')
+PEOPLE = 4096  # capitalized, its sense a people or nationality ('Finn', 'Sioux')
 _PUNCTUATION: tuple[None, int] = (None, 0)
 _ROMAN = re.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
 
@@ -113,6 +115,8 @@ def word_facts(word: str, shout: bool, lexicon: Lexicon) -> tuple[str | None, in
                 flag |= COMPOUND
             if lexicon.is_name(token):
                 flag |= NAME
+            elif _is_people(token, lexicon):
+                flag |= PEOPLE
     if len(word) == 1 and word.isupper() and not shout and word not in ("A", "I"):
         flag |= INITIAL  # not 'A' or 'I'
     if token is not None and token.isalpha():
@@ -175,6 +179,24 @@ def _is_demonym(token: str, lexicon: Lexicon) -> bool:
         return False
     offset = int(info.wnid[1:])
     return any(s.offset == offset and s.lexname == "noun.person" for s in index.noun_senses(lemma))
+
+
+def _is_people(token: str, lexicon: Lexicon) -> bool:
+    """Whether ``token``'s sense is one of a people, a nationality or a named group.
+
+    WordNet writes such person nouns capitalized ("Finn", "Turk", "Sioux", "Thai"). A plural
+    is people ("Three Indians are dancing"): only a singular counts.
+    """
+    info = lexicon.analyze(token)
+    if info.kind != Kind.NOUN or info.wnid is None or info.lemma != token:
+        return False
+    offset = int(info.wnid[1:])
+    if not any(
+        s.offset == offset and s.lexname == "noun.person"
+        for s in get_sense_index().noun_senses(token)
+    ):
+        return False
+    return wordnet_db().noun_words(offset)[0][:1].isupper()
 
 
 @functools.cache
