@@ -1,10 +1,12 @@
-"""Two words that spell a WordNet adjective: "Brand New", "HEAVY DUTY", "medium sized".
+"""Two words that spell a WordNet adjective: "Brand New", "HEAVY DUTY", "Medium Sized".
 
-Listings and captions write WordNet's two-word adjectives (``brand-new``, ``heavy-duty``,
-``medium-sized``, ``king-size``) as two words, and a word-by-word labeller reads their nouns as
-labels: a trade name, a tax, a means of communication. :func:`drop_adjective_nouns` finds such
-pairs in the words that :func:`catlip.text.web.web_tokens` scanned and puts a barrier in place of
-their nouns. Which words may begin such an adjective is a per-word fact
+Title-case listings write WordNet's two-word adjectives (``brand-new``, ``heavy-duty``,
+``medium-sized``, ``king-size``) as two capitalized words, and a word-by-word labeller reads
+their nouns as labels: a trade name, a tax, a means of communication. Only capitalized words
+(or a shouted caption's) count: lower-case text is left as it was, where finding the pairs
+would cost more than they are worth. :func:`drop_adjective_nouns` finds the pairs in the words
+that :func:`catlip.text.web.web_tokens` scanned and puts a barrier in place of their nouns.
+Which words may begin or end such an adjective are per-word facts
 (:data:`~catlip.text.webwords.HALF_ADJECTIVE`, :data:`~catlip.text.webwords.ADJECTIVE_END`,
 from :meth:`WordNetDB.two_word_adjectives
 <catlip.wordnet.db.WordNetDB.two_word_adjectives>`), so most captions pay nothing.
@@ -43,9 +45,10 @@ def drop_adjective_nouns(
 
     "brand-new", "heavy-duty" and "medium-sized" are adjectives: their nouns (brand, duty,
     medium) are no labels. A number or determiner first ("two-lane", "one-woman") makes an
-    adjective only before a noun or adjective, and not with a person: "a two lane road", not
-    "one woman and two men". No pair begins with a colour ("a blue collar") or a function word
-    ("for sale"), or ends in a material participle ("snow covered": the snow is shown).
+    adjective only before a noun or adjective, and not with a person: "Two Lane Road", not
+    "Two Men and One Woman". No pair begins with a colour ("Blue Collar") or a function word
+    ("For Sale"), or ends in a material participle ("Snow Covered": the snow is shown). The
+    words' flags say which may pair (capitalized words only).
 
     Args:
         scanned: ``(token, flags)`` of each scanned word, ``(None, 0)`` for punctuation, as

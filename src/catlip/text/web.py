@@ -32,8 +32,8 @@ words are looked up, :func:`web_tokens` reads the caption *with its case and pun
    (:data:`~catlip.text.webwords.COLOURS`) begins the colour's name ("Midnight Blue") when its
    sense is a time, group, natural object, food, act or phenomenon, not a thing that comes in
    colours ("Sandal black").
-5. **Two-word adjectives.** Two words that spell a WordNet adjective ("Brand New",
-   "HEAVY DUTY", "medium sized") are that adjective, and its nouns are no labels; see
+5. **Two-word adjectives.** Two capitalized words that spell a WordNet adjective ("Brand
+   New", "HEAVY DUTY", "Medium Sized") are that adjective, and its nouns are no labels; see
    :func:`~catlip.text.adjectives.drop_adjective_nouns` for the pairs that stay.
 6. **Other languages.** A caption in which fewer than half of the words are English (WordNet
    words or English function words), or which has more foreign function words (``de``, ``la``,
@@ -56,8 +56,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import reduce
-from itertools import compress
-from operator import itemgetter, not_, or_
+from itertools import compress, islice, repeat
+from operator import and_, itemgetter, lshift, not_, or_
 from typing import TYPE_CHECKING, cast
 
 from catlip.text.adjectives import drop_adjective_nouns
@@ -184,7 +184,7 @@ def web_tokens(caption: str, lexicon: Lexicon) -> list[str]:
         scanned = _initials(found, scanned)
     if seen & PEOPLE:
         scanned = drop_peoples(scanned, lexicon)
-    if seen & HALF_ADJECTIVE and seen & ADJECTIVE_END:
+    if seen & HALF_ADJECTIVE and seen & ADJECTIVE_END and _halves_meet(scanned):
         scanned = drop_adjective_nouns(scanned, lexicon)
     if not seen & (NAME | COMPOUND) or (
         not seen & NAME and not _may_span(found, scanned, lexicon)
@@ -238,6 +238,17 @@ def _modifiers(
             if lexicon.analyze(after).kind in (Kind.NOUN, Kind.VERBLIKE):
                 out[k + 1] = (BARRIER, after_flag)
     return out
+
+
+def _halves_meet(scanned: list[tuple[str | None, int]]) -> bool:
+    """Whether a word that may begin a two-word adjective precedes one that may end one.
+
+    In C (``ADJECTIVE_END`` is ``HALF_ADJECTIVE << 1``): most captions with both kinds of word
+    have them apart ("a young boy in a white shirt").
+    """
+    flags = list(map(_FLAGS, scanned))
+    shifted = map(lshift, flags, repeat(1))
+    return any(map(and_, map(and_, shifted, islice(flags, 1, None)), repeat(ADJECTIVE_END)))
 
 
 def _initials(

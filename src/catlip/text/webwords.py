@@ -92,8 +92,8 @@ COMPOUND = 64  # may start a WordNet multiword noun or place name
 DEMONYM = 128  # a person noun that is as much an adjective ('Korean', 'Buddhist')
 COLOUR = 256  # a colour word that ends a colour name ('Midnight Blue', 'Mint Green')
 INITIAL = 512  # one capital letter: maybe a middle initial ('William J. Carpenter')
-HALF_ADJECTIVE = 1024  # may begin a two-word WordNet adjective ('Brand' of 'brand-new')
-ADJECTIVE_END = 2048  # may end one ('New' of 'brand-new')
+HALF_ADJECTIVE = 1024  # capitalized, may begin a two-word WordNet adjective ('Brand' New)
+ADJECTIVE_END = HALF_ADJECTIVE << 1  # capitalized, may end one (Brand 'New')
 PEOPLE = 4096  # capitalized, its sense a people or nationality ('Finn', 'Sioux')
 _PUNCTUATION: tuple[None, int] = (None, 0)
 _ROMAN = re.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
@@ -120,7 +120,7 @@ def word_facts(word: str, shout: bool, lexicon: Lexicon) -> tuple[str | None, in
     if len(word) == 1 and word.isupper() and not shout and word not in ("A", "I"):
         flag |= INITIAL  # not 'A' or 'I'
     if token is not None and token.isalpha():
-        if token not in FUNCTION_WORDS:
+        if flag & CAPITAL and token not in FUNCTION_WORDS:  # listings: 'Brand New'
             if token in wordnet_db().two_word_adjectives() and token not in COLOURS:
                 flag |= HALF_ADJECTIVE
             if token in _adjective_ends():
