@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 from catlip.text import SynsetExtractor, synset
 from catlip.text.lexicon import BARRIER, PLACE_MARK, LexiconOptions, get_lexicon
 from catlip.text.web import web_tokens
+from catlip.text.webwords import ADJECTIVE_END, HALF_ADJECTIVE, may_pair, word_facts
+from catlip.wordnet.db import wordnet_db
 from conftest import SHARED
 
 LAION = SHARED / "data" / "web-alt-text" / "laion-sample-1000.parquet"
@@ -271,3 +273,20 @@ def test_web_label_quality_benchmark_quick() -> None:
     # Every label the default proposes on the audited captions has a verdict: a change to the
     # labels needs its new pairs judged (benchmarks/data/web_audit/README.md) before it lands.
     assert report["default"]["unjudged"] == 0
+
+
+def test_every_two_word_adjective_passes_the_bucket_test() -> None:
+    # The per-word buckets only skip captions: no WordNet two-word adjective may be skipped.
+    lexicon = get_lexicon(LexiconOptions())
+    pairs = wordnet_db().two_word_adjectives()
+    checked = 0
+    for first, seconds in pairs.items():
+        head = word_facts(first.capitalize(), False, lexicon)
+        if not head[1] & HALF_ADJECTIVE:
+            continue  # a function word or a colour: never a pair
+        for second in seconds:
+            tail = word_facts(second.capitalize(), False, lexicon)
+            if tail[1] & ADJECTIVE_END:
+                assert may_pair(head[1] | tail[1]), (first, second)
+                checked += 1
+    assert checked > 2000

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING
 
 from catlip.text.function_words import DETERMINERS
 from catlip.text.lexicon import BARRIER, Kind
-from catlip.text.webwords import ADJECTIVE_END, HALF_ADJECTIVE
 from catlip.wordnet.db import wordnet_db
 from catlip.wordnet.senseindex import get_sense_index
 
@@ -39,7 +38,7 @@ _NOUN_CONTEXT = (Kind.NOUN, Kind.ADJECTIVE)
 
 
 def drop_adjective_nouns(
-    scanned: list[tuple[str | None, int]], lexicon: Lexicon
+    scanned: list[tuple[str | None, int]], starts: list[int], lexicon: Lexicon
 ) -> list[tuple[str | None, int]]:
     """Drop the nouns of two words that spell a WordNet adjective: 'Brand New', 'HEAVY DUTY'.
 
@@ -53,6 +52,9 @@ def drop_adjective_nouns(
     Args:
         scanned: ``(token, flags)`` of each scanned word, ``(None, 0)`` for punctuation, as
             :func:`catlip.text.web.web_tokens` reads them.
+        starts: The positions where a word that may begin such an adjective
+            (:data:`~catlip.text.webwords.HALF_ADJECTIVE`) precedes one that may end one
+            (:data:`~catlip.text.webwords.ADJECTIVE_END`).
         lexicon: The tables of the extractor.
 
     Returns:
@@ -61,11 +63,9 @@ def drop_adjective_nouns(
     out = scanned
     pairs = wordnet_db().two_word_adjectives()
     last = len(scanned) - 1
-    for k in range(last):
-        first, flag = scanned[k]
-        second, second_flag = scanned[k + 1]
-        if not (flag & HALF_ADJECTIVE and second_flag & ADJECTIVE_END):
-            continue  # most pairs: two flags say no
+    for k in starts:
+        first = scanned[k][0]
+        second = scanned[k + 1][0]
         if first is None or second is None or second not in pairs.get(first, ()):
             continue
         after = scanned[k + 2][0] if k < last - 1 else None

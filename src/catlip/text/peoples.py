@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from catlip.text.function_words import DETERMINERS, FUNCTION_WORDS
 from catlip.text.lexicon import BARRIER
-from catlip.text.webwords import CAPITAL, PEOPLE
+from catlip.text.webwords import CAPITAL
 
 if TYPE_CHECKING:
     from catlip.text.lexicon import Lexicon
@@ -27,19 +27,29 @@ __all__ = ["drop_peoples"]
 
 
 def drop_peoples(
-    scanned: list[tuple[str | None, int]], lexicon: Lexicon
+    scanned: list[tuple[str | None, int]], at: list[int], lexicon: Lexicon
 ) -> list[tuple[str | None, int]]:
     """Drop a people or nationality inside capitalized words: 'Great Sioux War', 'Yuan Tai'.
 
     Next to another capitalized word it is part of a name or a title ("Huckleberry Finn",
     "Maya Gold") or an adjective ("Indian Cinema"); not inside a WordNet multiword noun
-    ("German Shepherd"). Returns ``scanned`` itself when no word goes, else a changed copy.
+    ("German Shepherd").
+
+    Args:
+        scanned: ``(token, flags)`` of each scanned word, ``(None, 0)`` for punctuation, as
+            :func:`catlip.text.web.web_tokens` reads them.
+        at: The positions of the words flagged :data:`~catlip.text.webwords.PEOPLE`.
+        lexicon: The tables of the extractor.
+
+    Returns:
+        ``scanned`` itself when no word goes, else a changed copy.
     """
     out = scanned
     pairs = lexicon.compound_pairs
     last = len(scanned) - 1
-    for k, (token, flag) in enumerate(scanned):
-        if not flag & PEOPLE or token is None:
+    for k in at:
+        token, flag = scanned[k]
+        if token is None:
             continue
         before = scanned[k - 1] if k else (None, 0)
         after = scanned[k + 1] if k < last else (None, 0)

@@ -56,7 +56,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import reduce
-from itertools import compress, islice, repeat
+from itertools import compress, count, islice, repeat
 from operator import and_, itemgetter, lshift, not_, or_
 from typing import TYPE_CHECKING, cast
 
@@ -83,6 +83,7 @@ from catlip.text.webwords import (
     NAME,
     PEOPLE,
     UNKNOWN,
+    may_pair,
     names_a_colour,
     word_facts,
 )
@@ -183,9 +184,11 @@ def web_tokens(caption: str, lexicon: Lexicon) -> list[str]:
     if seen & INITIAL:
         scanned = _initials(found, scanned)
     if seen & PEOPLE:
-        scanned = drop_peoples(scanned, lexicon)
-    if seen & HALF_ADJECTIVE and seen & ADJECTIVE_END and _halves_meet(scanned):
-        scanned = drop_adjective_nouns(scanned, lexicon)
+        scanned = drop_peoples(scanned, _having(scanned, PEOPLE), lexicon)
+    if seen & HALF_ADJECTIVE and may_pair(seen):
+        starts = _halves_meet(scanned)
+        if starts:
+            scanned = drop_adjective_nouns(scanned, starts, lexicon)
     if not seen & (NAME | COMPOUND) or (
         not seen & NAME and not _may_span(found, scanned, lexicon)
     ):  # most captions: nothing more to do
@@ -240,15 +243,21 @@ def _modifiers(
     return out
 
 
-def _halves_meet(scanned: list[tuple[str | None, int]]) -> bool:
-    """Whether a word that may begin a two-word adjective precedes one that may end one.
+def _halves_meet(scanned: list[tuple[str | None, int]]) -> list[int]:
+    """Where a word that may begin a two-word adjective precedes one that may end one.
 
-    In C (``ADJECTIVE_END`` is ``HALF_ADJECTIVE << 1``): most captions with both kinds of word
-    have them apart ("a young boy in a white shirt").
+    Found in C (``ADJECTIVE_END`` is ``HALF_ADJECTIVE << 1``): most captions with both kinds
+    of word have them apart, and a long caption's words are not walked in Python.
     """
     flags = list(map(_FLAGS, scanned))
     shifted = map(lshift, flags, repeat(1))
-    return any(map(and_, map(and_, shifted, islice(flags, 1, None)), repeat(ADJECTIVE_END)))
+    meets = map(and_, map(and_, shifted, islice(flags, 1, None)), repeat(ADJECTIVE_END))
+    return list(compress(count(), meets))
+
+
+def _having(scanned: list[tuple[str | None, int]], flag: int) -> list[int]:
+    """The positions of the words that have ``flag``."""
+    return list(compress(count(), map(and_, map(_FLAGS, scanned), repeat(flag))))
 
 
 def _initials(

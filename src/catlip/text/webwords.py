@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import re
+import zlib
 from typing import TYPE_CHECKING
 
 from catlip.text.function_words import DETERMINERS, FUNCTION_WORDS
@@ -46,6 +47,7 @@ __all__ = [
     "NAME",
     "PEOPLE",
     "UNKNOWN",
+    "may_pair",
     "names_a_colour",
     "word_facts",
 ]
@@ -95,6 +97,13 @@ INITIAL = 512  # one capital letter: maybe a middle initial ('William J. Carpent
 HALF_ADJECTIVE = 1024  # capitalized, may begin a two-word WordNet adjective ('Brand' New)
 ADJECTIVE_END = HALF_ADJECTIVE << 1  # capitalized, may end one (Brand 'New')
 PEOPLE = 4096  # capitalized, its sense a people or nationality ('Finn', 'Sioux')
+# Bits 13-20: the buckets of the words that may end a two-word adjective this word begins;
+# bits 21-28: this word's own bucket as an end (flags stay small ints). A caption whose words
+# share no bucket holds no such adjective (most captions with both kinds of word).
+_BUCKETS = 8
+_FOLLOWERS = 13
+_ENDS = _FOLLOWERS + _BUCKETS
+_BUCKET_MASK = (1 << _BUCKETS) - 1
 _PUNCTUATION: tuple[None, int] = (None, 0)
 _ROMAN = re.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
 
@@ -121,10 +130,15 @@ def word_facts(word: str, shout: bool, lexicon: Lexicon) -> tuple[str | None, in
         flag |= INITIAL  # not 'A' or 'I'
     if token is not None and token.isalpha():
         if flag & CAPITAL and token not in FUNCTION_WORDS:  # listings: 'Brand New'
-            if token in wordnet_db().two_word_adjectives() and token not in COLOURS:
-                flag |= HALF_ADJECTIVE
-            if token in _adjective_ends():
-                flag |= ADJECTIVE_END
+            ends = _adjective_ends()
+            seconds = wordnet_db().two_word_adjectives().get(token)
+            if seconds and token not in COLOURS:
+                followers = 0
+                for second in seconds & ends:
+                    followers |= _bucket(second)
+                flag |= HALF_ADJECTIVE | followers << _FOLLOWERS
+            if token in ends:
+                flag |= ADJECTIVE_END | _bucket(token) << _ENDS
         if token in COLOURS:
             flag |= COLOUR
         elif _is_demonym(token, lexicon):
@@ -197,6 +211,19 @@ def _is_people(token: str, lexicon: Lexicon) -> bool:
     ):
         return False
     return wordnet_db().noun_words(offset)[0][:1].isupper()
+
+
+def may_pair(seen: int) -> bool:
+    """Whether the words whose flags make ``seen`` may hold a two-word adjective ('Brand New').
+
+    False for most captions, even those with words of both halves: their buckets differ.
+    """
+    return bool(seen & ADJECTIVE_END and (seen >> _FOLLOWERS) & (seen >> _ENDS) & _BUCKET_MASK)
+
+
+def _bucket(word: str) -> int:
+    """One of :data:`_BUCKETS` bits for an adjective's second word (the same in every process)."""
+    return 1 << zlib.crc32(word.encode()) % _BUCKETS
 
 
 @functools.cache
