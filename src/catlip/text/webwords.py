@@ -94,9 +94,12 @@ COMPOUND = 64  # may start a WordNet multiword noun or place name
 DEMONYM = 128  # a person noun that is as much an adjective ('Korean', 'Buddhist')
 COLOUR = 256  # a colour word that ends a colour name ('Midnight Blue', 'Mint Green')
 INITIAL = 512  # one capital letter: maybe a middle initial ('William J. Carpenter')
-HALF_ADJECTIVE = 1024  # capitalized, may begin a two-word WordNet adjective ('Brand' New)
-ADJECTIVE_END = HALF_ADJECTIVE << 1  # capitalized, may end one (Brand 'New')
-PEOPLE = 4096  # capitalized, its sense a people or nationality ('Finn', 'Sioux')
+HALF_ADJECTIVE = 1024
+"""The flag of a capitalized word that may begin a two-word WordNet adjective ("Brand" New)."""
+ADJECTIVE_END = HALF_ADJECTIVE << 1
+"""The flag of a capitalized word that may end one (Brand "New")."""
+PEOPLE = 4096
+"""The flag of a capitalized word whose sense is a people or nationality ("Finn", "Sioux")."""
 # Bits 13-20: the buckets of the words that may end a two-word adjective this word begins;
 # bits 21-28: this word's own bucket as an end (flags stay small ints). A caption whose words
 # share no bucket holds no such adjective (most captions with both kinds of word).
