@@ -19,22 +19,54 @@ Example:
 
 from __future__ import annotations
 
+from functools import reduce
+from itertools import compress, count, islice, repeat
+from operator import and_, itemgetter, lshift, or_
 from typing import TYPE_CHECKING
 
 from catlip.text.function_words import DETERMINERS
 from catlip.text.lexicon import BARRIER, Kind
+from catlip.text.webwords import ADJECTIVE_END, may_pair
 from catlip.wordnet.db import wordnet_db
 from catlip.wordnet.senseindex import get_sense_index
 
 if TYPE_CHECKING:
     from catlip.text.lexicon import Lexicon
 
-__all__ = ["drop_adjective_nouns"]
+__all__ = ["adjective_starts", "drop_adjective_nouns"]
+
+_FLAGS = itemgetter(1)
 
 # Before a pair that no noun follows, these make it a noun phrase ('at high speed').
 _NOUN_PHRASE_STARTS = frozenset(["a", "an", "the", "at", "in", "on", "of", "with", "by", "from"])
 _NOUNS = (Kind.NOUN, Kind.VERBLIKE)
 _NOUN_CONTEXT = (Kind.NOUN, Kind.ADJECTIVE)
+
+
+def adjective_starts(scanned: list[tuple[str | None, int]]) -> list[int]:
+    """Where a word that may begin a two-word adjective precedes one that may end one.
+
+    Found in C (``ADJECTIVE_END`` is ``HALF_ADJECTIVE << 1``), so a long caption's words are
+    not walked in Python. A caption's first word is capitalized anyway ("Two dogs ..."): it
+    counts only before a capitalized second word, and most captions are done at once.
+
+    Args:
+        scanned: ``(token, flags)`` of each scanned word, as
+            :func:`catlip.text.web.web_tokens` reads them.
+
+    Returns:
+        The positions of the first words of the pairs, often ``[]``.
+    """
+    if len(scanned) < 2:
+        return []
+    if not scanned[1][1] & ADJECTIVE_END and not may_pair(
+        reduce(or_, map(_FLAGS, islice(scanned, 1, None)), 0)
+    ):
+        return []
+    flags = list(map(_FLAGS, scanned))
+    shifted = map(lshift, flags, repeat(1))
+    meets = map(and_, map(and_, shifted, islice(flags, 1, None)), repeat(ADJECTIVE_END))
+    return list(compress(count(), meets))
 
 
 def drop_adjective_nouns(

@@ -14,20 +14,24 @@ Example:
 
 from __future__ import annotations
 
+from itertools import compress, count, repeat
+from operator import and_, itemgetter
 from typing import TYPE_CHECKING
 
 from catlip.text.function_words import DETERMINERS, FUNCTION_WORDS
 from catlip.text.lexicon import BARRIER
-from catlip.text.webwords import CAPITAL
+from catlip.text.webwords import CAPITAL, PEOPLE
 
 if TYPE_CHECKING:
     from catlip.text.lexicon import Lexicon
 
 __all__ = ["drop_peoples"]
 
+_FLAGS = itemgetter(1)
+
 
 def drop_peoples(
-    scanned: list[tuple[str | None, int]], at: list[int], lexicon: Lexicon
+    scanned: list[tuple[str | None, int]], lexicon: Lexicon
 ) -> list[tuple[str | None, int]]:
     """Drop a people or nationality inside capitalized words: 'Great Sioux War', 'Yuan Tai'.
 
@@ -38,7 +42,6 @@ def drop_peoples(
     Args:
         scanned: ``(token, flags)`` of each scanned word, ``(None, 0)`` for punctuation, as
             :func:`catlip.text.web.web_tokens` reads them.
-        at: The positions of the words flagged :data:`~catlip.text.webwords.PEOPLE`.
         lexicon: The tables of the extractor.
 
     Returns:
@@ -47,7 +50,8 @@ def drop_peoples(
     out = scanned
     pairs = lexicon.compound_pairs
     last = len(scanned) - 1
-    for k in at:
+    flagged = map(and_, map(_FLAGS, scanned), repeat(PEOPLE))  # in C: long captions
+    for k in compress(count(), flagged):
         token, flag = scanned[k]
         if token is None:
             continue

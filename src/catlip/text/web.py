@@ -56,11 +56,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import reduce
-from itertools import compress, count, islice, repeat
-from operator import and_, itemgetter, lshift, not_, or_
+from itertools import compress
+from operator import itemgetter, not_, or_
 from typing import TYPE_CHECKING, cast
 
-from catlip.text.adjectives import drop_adjective_nouns
+from catlip.text.adjectives import adjective_starts, drop_adjective_nouns
 from catlip.text.function_words import FUNCTION_WORDS
 from catlip.text.lexicon import BARRIER, PLACE_MARK, Kind
 from catlip.text.peoples import drop_peoples
@@ -68,7 +68,6 @@ from catlip.text.titles import has_subtitle
 from catlip.text.tokenize import clean_caption
 from catlip.text.webwords import (
     ABBREVIATIONS,
-    ADJECTIVE_END,
     CAPITAL,
     COLOUR,
     COLOURS,
@@ -184,9 +183,9 @@ def web_tokens(caption: str, lexicon: Lexicon) -> list[str]:
     if seen & INITIAL:
         scanned = _initials(found, scanned)
     if seen & PEOPLE:
-        scanned = drop_peoples(scanned, _having(scanned, PEOPLE), lexicon)
+        scanned = drop_peoples(scanned, lexicon)
     if seen & HALF_ADJECTIVE and may_pair(seen):
-        starts = _halves_meet(scanned)
+        starts = adjective_starts(scanned)
         if starts:
             scanned = drop_adjective_nouns(scanned, starts, lexicon)
     if not seen & (NAME | COMPOUND) or (
@@ -241,23 +240,6 @@ def _modifiers(
             if lexicon.analyze(after).kind in (Kind.NOUN, Kind.VERBLIKE):
                 out[k + 1] = (BARRIER, after_flag)
     return out
-
-
-def _halves_meet(scanned: list[tuple[str | None, int]]) -> list[int]:
-    """Where a word that may begin a two-word adjective precedes one that may end one.
-
-    Found in C (``ADJECTIVE_END`` is ``HALF_ADJECTIVE << 1``): most captions with both kinds
-    of word have them apart, and a long caption's words are not walked in Python.
-    """
-    flags = list(map(_FLAGS, scanned))
-    shifted = map(lshift, flags, repeat(1))
-    meets = map(and_, map(and_, shifted, islice(flags, 1, None)), repeat(ADJECTIVE_END))
-    return list(compress(count(), meets))
-
-
-def _having(scanned: list[tuple[str | None, int]], flag: int) -> list[int]:
-    """The positions of the words that have ``flag``."""
-    return list(compress(count(), map(and_, map(_FLAGS, scanned), repeat(flag))))
 
 
 def _initials(
