@@ -129,16 +129,6 @@ def test_noun_compounds(db: WordNetDB) -> None:
     assert db.noun_compounds("qzxv") == []
 
 
-def test_two_word_adjectives_are_nltks(db: WordNetDB) -> None:
-    pairs = db.two_word_adjectives()
-    assert pairs is db.two_word_adjectives()  # built once
-    nouns = set(reader().all_lemma_names("n"))
-    two_words = [a.replace("_", "-").split("-") for a in reader().all_lemma_names("a")]
-    expected = {tuple(p) for p in two_words if len(p) == 2 and "_".join(p) not in nouns}
-    assert {(first, second) for first, seconds in pairs.items() for second in seconds} == expected
-    assert pairs["heavy"] >= {"duty"} and "school" not in pairs["high"]  # high school: a noun
-
-
 def test_lazy_compound_tables_equal_building_them_all_at_once(db: WordNetDB) -> None:
     lexicon = Lexicon(LexiconOptions())
     lengths: dict[str, int] = {}

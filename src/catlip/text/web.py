@@ -18,10 +18,9 @@ words are looked up, :func:`web_tokens` reads the caption *with its case and pun
    so only name words count, together with the capitalized word right before or after one
    ("Apple iPhone", "Hugo Boss"). Up to three capitalized words before a legal form (``Inc``,
    ``Ltd``) and the capitalized words around a middle initial are names too ("Gum Inc.",
-   "William J. Carpenter"), and so is a people or nationality next to another capitalized
-   word ("Great Sioux War", "Yuan Tai": :mod:`catlip.text.peoples`). Place names are the
-   exception: a capitalized word or WordNet compound whose first sense is a named place
-   becomes that place ("Dresden, Germany", "New York City", "New york").
+   "William J. Carpenter"). Place names are the exception: a capitalized word or WordNet
+   compound whose first sense is a named place becomes that place ("Dresden, Germany", "New
+   York City", "New york").
 3. **Titles.** Title-case text right before a parenthesized year or format of a work is its
    title ("Saving Grace (2000)", "Sunshine (DVD, 2008)": the DVD stays; "Heart Of Dixie
    (MIXTAPE)", "I'm A Man (Album Version)"), and so are the capitalized
@@ -32,10 +31,7 @@ words are looked up, :func:`web_tokens` reads the caption *with its case and pun
    (:data:`~catlip.text.webwords.COLOURS`) begins the colour's name ("Midnight Blue") when its
    sense is a time, group, natural object, food, act or phenomenon, not a thing that comes in
    colours ("Sandal black").
-5. **Two-word adjectives.** Two capitalized words that spell a WordNet adjective ("Brand
-   New", "HEAVY DUTY", "Medium Sized") are that adjective, and its nouns are no labels; see
-   :func:`~catlip.text.adjectives.drop_adjective_nouns` for the pairs that stay.
-6. **Other languages.** A caption in which fewer than half of the words are English (WordNet
+5. **Other languages.** A caption in which fewer than half of the words are English (WordNet
    words or English function words), or which has more foreign function words (``de``, ``la``,
    ``und``) than English ones, yields no labels.
 
@@ -60,10 +56,8 @@ from itertools import compress
 from operator import itemgetter, not_, or_
 from typing import TYPE_CHECKING, cast
 
-from catlip.text.adjectives import adjective_starts, drop_adjective_nouns
 from catlip.text.function_words import FUNCTION_WORDS
 from catlip.text.lexicon import BARRIER, PLACE_MARK, Kind
-from catlip.text.peoples import drop_peoples
 from catlip.text.titles import has_subtitle
 from catlip.text.tokenize import clean_caption
 from catlip.text.webwords import (
@@ -77,12 +71,9 @@ from catlip.text.webwords import (
     ENGLISH_FUNCTION,
     FOREIGN_FUNCTION,
     FOREIGN_FUNCTION_WORDS,
-    HALF_ADJECTIVE,
     INITIAL,
     NAME,
-    PEOPLE,
     UNKNOWN,
-    may_pair,
     names_a_colour,
     word_facts,
 )
@@ -182,12 +173,6 @@ def web_tokens(caption: str, lexicon: Lexicon) -> list[str]:
         scanned = _modifiers(scanned, lexicon)
     if seen & INITIAL:
         scanned = _initials(found, scanned)
-    if seen & PEOPLE:
-        scanned = drop_peoples(scanned, lexicon)
-    if seen & HALF_ADJECTIVE and may_pair(seen):
-        starts = adjective_starts(scanned)
-        if starts:
-            scanned = drop_adjective_nouns(scanned, starts, lexicon)
     if not seen & (NAME | COMPOUND) or (
         not seen & NAME and not _may_span(found, scanned, lexicon)
     ):  # most captions: nothing more to do

@@ -17,9 +17,7 @@ Example:
 
 from __future__ import annotations
 
-import functools
 import re
-import zlib
 from typing import TYPE_CHECKING
 
 from catlip.text.function_words import DETERMINERS, FUNCTION_WORDS
@@ -32,7 +30,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ABBREVIATIONS",
-    "ADJECTIVE_END",
     "CAPITAL",
     "COLOUR",
     "COLOURS",
@@ -42,12 +39,9 @@ __all__ = [
     "ENGLISH_FUNCTION",
     "FOREIGN_FUNCTION",
     "FOREIGN_FUNCTION_WORDS",
-    "HALF_ADJECTIVE",
     "INITIAL",
     "NAME",
-    "PEOPLE",
     "UNKNOWN",
-    "may_pair",
     "names_a_colour",
     "word_facts",
 ]
@@ -94,19 +88,6 @@ COMPOUND = 64  # may start a WordNet multiword noun or place name
 DEMONYM = 128  # a person noun that is as much an adjective ('Korean', 'Buddhist')
 COLOUR = 256  # a colour word that ends a colour name ('Midnight Blue', 'Mint Green')
 INITIAL = 512  # one capital letter: maybe a middle initial ('William J. Carpenter')
-HALF_ADJECTIVE = 1024
-"""The flag of a capitalized word that may begin a two-word WordNet adjective ("Brand" New)."""
-ADJECTIVE_END = HALF_ADJECTIVE << 1
-"""The flag of a capitalized word that may end one (Brand "New")."""
-PEOPLE = 4096
-"""The flag of a capitalized word whose sense is a people or nationality ("Finn", "Sioux")."""
-# Bits 13-20: the buckets of the words that may end a two-word adjective this word begins;
-# bits 21-28: this word's own bucket as an end (flags stay small ints). A caption whose words
-# share no bucket holds no such adjective (most captions with both kinds of word).
-_BUCKETS = 8
-_FOLLOWERS = 13
-_ENDS = _FOLLOWERS + _BUCKETS
-_BUCKET_MASK = (1 << _BUCKETS) - 1
 _PUNCTUATION: tuple[None, int] = (None, 0)
 _ROMAN = re.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
 
@@ -127,21 +108,9 @@ def word_facts(word: str, shout: bool, lexicon: Lexicon) -> tuple[str | None, in
                 flag |= COMPOUND
             if lexicon.is_name(token):
                 flag |= NAME
-            elif _is_people(token, lexicon):
-                flag |= PEOPLE
     if len(word) == 1 and word.isupper() and not shout and word not in ("A", "I"):
         flag |= INITIAL  # not 'A' or 'I'
     if token is not None and token.isalpha():
-        if flag & CAPITAL and token not in FUNCTION_WORDS:  # listings: 'Brand New'
-            ends = _adjective_ends()
-            seconds = wordnet_db().two_word_adjectives().get(token)
-            if seconds and token not in COLOURS:
-                followers = 0
-                for second in seconds & ends:
-                    followers |= _bucket(second)
-                flag |= HALF_ADJECTIVE | followers << _FOLLOWERS
-            if token in ends:
-                flag |= ADJECTIVE_END | _bucket(token) << _ENDS
         if token in COLOURS:
             flag |= COLOUR
         elif _is_demonym(token, lexicon):
@@ -196,53 +165,6 @@ def _is_demonym(token: str, lexicon: Lexicon) -> bool:
         return False
     offset = int(info.wnid[1:])
     return any(s.offset == offset and s.lexname == "noun.person" for s in index.noun_senses(lemma))
-
-
-def _is_people(token: str, lexicon: Lexicon) -> bool:
-    """Whether ``token``'s sense is one of a people, a nationality or a named group.
-
-    WordNet writes such person nouns capitalized ("Finn", "Turk", "Sioux", "Thai"). A plural
-    is people ("Three Indians are dancing"): only a singular counts.
-    """
-    info = lexicon.analyze(token)
-    if info.kind != Kind.NOUN or info.wnid is None or info.lemma != token:
-        return False
-    offset = int(info.wnid[1:])
-    if not any(
-        s.offset == offset and s.lexname == "noun.person"
-        for s in get_sense_index().noun_senses(token)
-    ):
-        return False
-    return wordnet_db().noun_words(offset)[0][:1].isupper()
-
-
-def may_pair(seen: int) -> bool:
-    """Whether the words whose flags make ``seen`` may hold a two-word adjective ('Brand New').
-
-    False for most captions, even those with words of both halves: their buckets differ.
-    """
-    return bool(seen & ADJECTIVE_END and (seen >> _FOLLOWERS) & (seen >> _ENDS) & _BUCKET_MASK)
-
-
-def _bucket(word: str) -> int:
-    """One of :data:`_BUCKETS` bits for an adjective's second word (the same in every process)."""
-    return 1 << zlib.crc32(word.encode()) % _BUCKETS
-
-
-@functools.cache
-def _adjective_ends() -> frozenset[str]:
-    """Second words of WordNet's two-word adjectives, but material participles ('snow covered').
-
-    A participle that says what covers or fills a thing makes its noun a material the caption
-    refers to ('snow covered hill', 'chocolate coated'): no fixed adjective.
-    """
-    ends = frozenset().union(*wordnet_db().two_word_adjectives().values())
-    return ends - FUNCTION_WORDS - _MATERIAL_PARTICIPLES
-
-
-_MATERIAL_PARTICIPLES = frozenset(
-    ["covered", "coated", "filled", "topped", "lined", "clad", "capped", "crusted", "laden"]
-)
 
 
 def _token(word: str, lexicon: Lexicon, *, shout: bool) -> str:

@@ -86,7 +86,6 @@ class WordNetDB:
                 self._noun_sorted = tuple(names)  # the garbage collector soon skips a tuple
         self._lemmas = lemmas
         self._lemma_sets = tuple(lemmas[pos] for pos in _FILES)
-        self._two_word_adjectives: dict[str, frozenset[str]] | None = None
         self._exceptions: dict[str, dict[str, tuple[str, ...]]] = {}
         for pos, suffix in _FILES.items():
             table: dict[str, tuple[str, ...]] = {}
@@ -144,26 +143,6 @@ class WordNetDB:
                 if candidate in known and candidate not in result:
                     result.append(candidate)
         return result
-
-    def two_word_adjectives(self) -> dict[str, frozenset[str]]:
-        """WordNet's two-word adjectives (``brand-new``, ``well_known``): second words by first.
-
-        Built once. Pairs that are also a noun lemma (``high_school``) are left out.
-
-        Example:
-            >>> sorted(wordnet_db().two_word_adjectives()["brand"])
-            ['new']
-        """
-        pairs = self._two_word_adjectives
-        if pairs is None:
-            seconds: dict[str, set[str]] = {}
-            nouns = self._lemmas["n"]
-            for lemma in self._lemmas["a"]:
-                parts = lemma.replace("_", "-").split("-")
-                if len(parts) == 2 and "_".join(parts) not in nouns:
-                    seconds.setdefault(parts[0], set()).add(parts[1])
-            pairs = self._two_word_adjectives = {k: frozenset(v) for k, v in seconds.items()}
-        return pairs
 
     def is_lemma(self, lemma: str) -> bool:
         """Whether ``lemma`` is in WordNet as any part of speech (``index.sense`` lists it)."""
