@@ -292,7 +292,7 @@ class Lexicon:
 
     def is_word(self, word: str) -> bool:
         """Whether lower-case ``word`` is English: a WordNet word or a function word."""
-        # any(), not 'is not _NO_BASES': adopted analyses (see adopt) are copies.
+        # any(), not 'is not _NO_BASES': a memo may hold an equal copy (one that was pickled).
         return any(self._bases(word)) or word in FUNCTION_WORDS or word in DETERMINERS
 
     def is_tagged_word(self, word: str) -> bool:

@@ -31,7 +31,9 @@ __all__ = ["FIELD_NAMES", "has_subtitle"]
 # the phrase before the colon (after the last sentence or phrase break).
 _SUBTITLE = re.compile(r"\s?:\s+(?:The|A|An|My|Our|Your|His|Her|Their)\s+[A-Z0-9]")
 _BREAK = re.compile(r"[.:;|()\[\]{}\"“”!?]")
-_WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+# A word as the web rules read it: letters and digits, joined by apostrophes or hyphens (web.py
+# scans captions with it too).
+WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 _SHORT_SUBTITLE = 5  # words; longer title-case phrases after a colon are headlines or scenes
 
 # fmt: off
@@ -74,10 +76,10 @@ def has_subtitle(text: str) -> bool:
         segment = _BREAK.split(rest, maxsplit=1)[0]
         if not _title_case([w for w in segment.split() if w[:1].isalnum()]):
             continue  # most captions: cheaper than the word regex
-        subtitle = _WORD.findall(segment)
+        subtitle = WORD.findall(segment)
         if not subtitle or len(subtitle) > _SHORT_SUBTITLE or not _title_case(subtitle):
             continue
-        title = _WORD.findall(_BREAK.split(text[: len(text) - len(after) - 1])[-1])
+        title = WORD.findall(_BREAK.split(text[: len(text) - len(after) - 1])[-1])
         if (
             title
             and title[0][:1].isupper()

@@ -58,7 +58,7 @@ from typing import TYPE_CHECKING, cast
 
 from catlip.text.function_words import FUNCTION_WORDS
 from catlip.text.lexicon import BARRIER, PLACE_MARK, Kind
-from catlip.text.titles import has_subtitle
+from catlip.text.titles import WORD, has_subtitle
 from catlip.text.tokenize import clean_caption
 from catlip.text.webwords import (
     ABBREVIATIONS,
@@ -92,8 +92,7 @@ __all__ = [
 
 # A word (letters and digits, with inner apostrophes or hyphens), or punctuation that ends a
 # phrase (a sentence, a list item, a title): no name runs across it.
-_SCAN = re.compile(r"([^\W_]+(?:['’\-][^\W_]+)*)|[.!?:;,|()\[\]{}\"“”/]|\s[-–—]\s")
-_WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+_SCAN = re.compile(rf"({WORD.pattern})|[.!?:;,|()\[\]{{}}\"“”/]|\s[-–—]\s")
 # Stock-photo credits in the many forms web pages write them ('Stockfoto', 'Stock Photography').
 _STOCK = re.compile(
     r"\bstock[\s-]*(?:photo|image|picture|footage|illustration|vector|foto|bild|vektor)\w*",
@@ -155,7 +154,7 @@ def web_tokens(caption: str, lexicon: Lexicon) -> list[str]:
         or ("season" in low or "episode" in low or "chapter" in low)
     ) and _WORK.search(text) is not None
     if names_a_part or has_subtitle(text):  # "Book 2", "Payday: The Heist": a work's title
-        text = _WORD.sub(_title_word, text)
+        text = WORD.sub(_title_word, text)
     shout = text.upper() == text  # an all-caps caption: case says nothing
     memo = lexicon.web_memo[shout]
     found = _SCAN.findall(text)  # words, and "" for punctuation, which no name spans
@@ -347,7 +346,7 @@ def _title_word(match: re.Match[str]) -> str:
 
 def _blank_words(match: re.Match[str]) -> str:
     """Every word of a matched name becomes a barrier."""
-    return _WORD.sub("|", match.group(0))
+    return WORD.sub("|", match.group(0))
 
 
 def _blank_titles(text: str) -> str:
@@ -360,7 +359,7 @@ def _blank_titles(text: str) -> str:
     while match is not None:
         begin = max(text.rfind(c, done, match.start()) for c in ".:;|()[]") + 1
         title = text[max(begin, done) : match.start()]
-        words = [w for w in _WORD.findall(title) if len(w) > 2]
+        words = [w for w in WORD.findall(title) if len(w) > 2]
         if words and all(w[:1].isupper() or w.lower() in FUNCTION_WORDS for w in words):
             out.append(text[done : max(begin, done)] + " | ")
             done = match.start()

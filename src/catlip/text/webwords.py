@@ -109,7 +109,7 @@ def word_facts(word: str, shout: bool, lexicon: Lexicon) -> tuple[str | None, in
             if lexicon.is_name(token):
                 flag |= NAME
     if len(word) == 1 and word.isupper() and not shout and word not in ("A", "I"):
-        flag |= INITIAL  # not 'A' or 'I'
+        flag |= INITIAL
     if token is not None and token.isalpha():
         if token in COLOURS:
             flag |= COLOUR
