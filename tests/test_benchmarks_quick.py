@@ -143,6 +143,18 @@ def check_vocab_build(report: dict[str, Any]) -> None:
     assert all(positive(v) for v in report["peak_rss_mib_j1"].values())
 
 
+def check_web_label_ceiling(report: dict[str, Any]) -> None:
+    assert report["dev_captions"] == 60
+    for counts in [report["default"], *report["options"].values()]:
+        assert fraction(counts["precision"]) and fraction(counts["found"])
+    assert len(report["options"]) == 7
+    curve = report["learned_filter"]["curve"]
+    assert [point["threshold"] for point in curve] == sorted(point["threshold"] for point in curve)
+    for point in curve:
+        assert point["wrong_dropped"] >= 0 and point["correct_dropped"] >= 0
+        assert fraction(point["found"]) and fraction(point["audit_estimate"]["found"])
+
+
 def check_wordnet_startup(report: dict[str, Any]) -> None:
     for name in ("bundle", "folder"):
         assert positive(report[name]["first_caption_s"])
@@ -173,6 +185,7 @@ CASES: dict[str, Case] = {
     ),
     "train_step": ([], [], [], check_train_step),
     "vocab_build": ([], [FLICKR], [], check_vocab_build),
+    "web_label_ceiling": ([], [LAION], ["pyarrow"], check_web_label_ceiling),
     "wordnet_startup": (["--folder", str(WORDNET)], [WORDNET], [], check_wordnet_startup),
 }
 
