@@ -71,9 +71,12 @@ from catlip.text.webwords import (
     ENGLISH_FUNCTION,
     FOREIGN_FUNCTION,
     FOREIGN_FUNCTION_WORDS,
+    GERUND,
     INITIAL,
     NAME,
+    OBJECT,
     UNKNOWN,
+    VERB,
     names_a_colour,
     word_facts,
 )
@@ -172,6 +175,10 @@ def web_tokens(caption: str, lexicon: Lexicon) -> list[str]:
         scanned = _modifiers(scanned, lexicon)
     if seen & INITIAL:
         scanned = _initials(found, scanned)
+    if seen & VERB and seen & OBJECT:
+        scanned = _commands(found, scanned)
+    if seen & GERUND:
+        scanned = _gerunds(scanned, lexicon)
     if not seen & (NAME | COMPOUND) or (
         not seen & NAME and not _may_span(found, scanned, lexicon)
     ):  # most captions: nothing more to do
@@ -248,6 +255,56 @@ def _initials(
             out = out if out is not scanned else list(scanned)
             out[k - 1] = (BARRIER, scanned[k - 1][1])
             out[k + 2] = (BARRIER, scanned[k + 2][1])
+    return out
+
+
+def _commands(
+    found: list[str], scanned: list[tuple[str | None, int]]
+) -> list[tuple[str | None, int]]:
+    """Drop a command's verb: 'Order your pair of ...', '- Walk to the beach' are no order, walk.
+
+    A word flagged :data:`~catlip.text.webwords.VERB` that begins the caption or a phrase (after
+    punctuation) and comes right before a word that starts an object or complement (``your``,
+    ``to``: :data:`~catlip.text.webwords.OBJECT_WORDS`) is a verb. Returns ``scanned`` itself when
+    no word goes, else a changed copy.
+    """
+    out = scanned
+    last = len(found) - 1
+    k = 0  # the first word, then each word after punctuation ("" in found; rare in captions)
+    while k < last:
+        if scanned[k][1] & VERB and scanned[k + 1][1] & OBJECT:
+            out = out if out is not scanned else list(scanned)
+            out[k] = (BARRIER, scanned[k][1])
+        try:
+            k = found.index("", k) + 1
+        except ValueError:
+            break
+    return out
+
+
+def _gerunds(
+    scanned: list[tuple[str | None, int]], lexicon: Lexicon
+) -> list[tuple[str | None, int]]:
+    """Drop '-ing' forms that are verbs where a noun would be read: 'The Walking Dead'.
+
+    A word flagged :data:`~catlip.text.webwords.GERUND` is read as a noun only after a determiner
+    or adjective (:mod:`catlip.text.lexicon`); it goes there, unless it starts a WordNet
+    multiword noun with the next word ('the walking stick', 'a swimming pool'). Returns
+    ``scanned`` itself when no word goes, else a changed copy.
+    """
+    out = scanned
+    previous: str | None = None
+    context = (Kind.DETERMINER, Kind.ADJECTIVE)
+    pairs = lexicon.compound_pairs
+    for k, (token, flag) in enumerate(scanned):
+        if token is None:
+            continue
+        if flag & GERUND and previous is not None and lexicon.analyze(previous).kind in context:
+            after = next((t for t, _ in scanned[k + 1 :] if t is not None), None)
+            if after is None or token + "_" + after not in pairs:
+                out = out if out is not scanned else list(scanned)
+                out[k] = (BARRIER, flag)
+        previous = token
     return out
 
 
