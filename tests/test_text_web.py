@@ -147,6 +147,59 @@ def names(caption: str) -> list[str]:
         ("Custom Emery Cordless Roman Shade - Oatmeal", ["custom.n.01"], ["shade.n.03"]),
         ("Ladies Luxury White Handkerchiefs 3", ["luxury.n.01"], ["handkerchief.n.01"]),
         ("Mini Launches The Cooper S Carbon Edition", ["miniskirt.n.01"], []),
+        # A command's verb before its object or complement is no noun: the first word, or the
+        # first after punctuation ("Walk" follows " - "). Nouns before a preposition stay.
+        (
+            "Order your pair of trendy safety shoes and other personal protective equipment in "
+            "our B2B webshop!",
+            ["order.n.01"],
+            ["shoe.n.01", "equipment.n.01"],
+        ),
+        ("Villa 33 - Walk to beautiful Choeng Mon Beach", ["walk.n.05"], ["beach.n.01"]),
+        (
+            "Two dogs , one black and one white , face the camera in a field of snow .",
+            ["face.n.01"],
+            ["dog.n.01", "camera.n.01"],
+        ),
+        ("View from the summit", [], ["view.n.02"]),
+        ("Diagram shows an overview of how to solve the puzzle.", [], ["diagram.n.01"]),
+        (
+            "Spring field of rape photo shows a beautiful Royalty Free Stock Photos",
+            [],
+            ["spring.n.01"],
+        ),
+        # '-ing' forms WordNet nearly always tags as verbs are no nouns after a determiner or
+        # adjective either; things named by an '-ing' word ('covering', 'frosting') and
+        # multiword nouns ('swimming pool') stay.
+        (
+            '"The Walking Dead TV Series 5 Action Figures 5"" Scale McFarlane Toys"',
+            ["walk.n.01"],
+            ["television_receiver.n.01"],
+        ),
+        ("THE WALKING DEAD THE COMPLETE THIRD SEASON BLU RAY", ["walk.n.01"], []),
+        (
+            "Young couple in love kissing outdoors - sitting on bench  photo",
+            ["sitting.n.01"],
+            ["bench.n.01"],
+        ),
+        (
+            "Picasso Stone Earrings - Beautiful black, grey, white designer earrings handmade "
+            "using semi-precious Picasso Stone and freshwater pearls.",
+            ["exploitation.n.02"],
+            ["earring.n.01", "pearl.n.01"],
+        ),
+        (
+            "The smiling woman in the red helmet is outdoors holding a very long rope .",
+            ["smile.n.01", "retention.n.01"],
+            ["woman.n.01", "rope.n.01"],
+        ),
+        ("A brown dog with a white covering in its mouth", [], ["covering.n.01"]),
+        (
+            "A young boy is licking colored frosting off a young man 's face .",
+            [],
+            ["frosting.n.01"],
+        ),
+        ("A dog jumping into a swimming pool .", [], ["swimming_pool.n.01"]),
         # COCO-style captions keep their capitalized common nouns.
         ("A herd of Elephant protecting a young Elephant.", [], ["elephant.n.01"]),
         ("Men playing Frisbee with their dog in a forest field", [], ["frisbee.n.01"]),
