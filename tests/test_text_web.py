@@ -168,6 +168,19 @@ def names(caption: str) -> list[str]:
             [],
             ["spring.n.01"],
         ),
+        # A verb's base form right after its subject or an auxiliary is that verb.
+        ("Video: Amazon Prime Day on July 11: Before you shop, know this", ["shop.n.01"], []),
+        (
+            "Welcome to Hogwarts Where everything's made up and the points don't matter!  "
+            "Drew Dumbledore",
+            ["matter.n.01"],
+            [],
+        ),
+        (
+            "The man has his arm on the woman as they shop in an outdoor market .",
+            ["shop.n.01"],
+            ["arm.n.01", "market.n.01"],
+        ),
         # '-ing' forms WordNet nearly always tags as verbs are no nouns after a determiner or
         # adjective either; things named by an '-ing' word ('covering', 'frosting') and
         # multiword nouns ('swimming pool') stay.

@@ -52,8 +52,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import reduce
-from itertools import compress
-from operator import itemgetter, not_, or_
+from itertools import compress, count, repeat
+from operator import and_, itemgetter, not_, or_
 from typing import TYPE_CHECKING, cast
 
 from catlip.text.function_words import FUNCTION_WORDS
@@ -65,7 +65,9 @@ from catlip.text.webwords import (
     CAPITAL,
     COLOUR,
     COLOURS,
+    COMMAND,
     COMPOUND,
+    CONTEXT,
     COUNTED,
     DEMONYM,
     ENGLISH_FUNCTION,
@@ -75,6 +77,7 @@ from catlip.text.webwords import (
     INITIAL,
     NAME,
     OBJECT,
+    SUBJECT,
     UNKNOWN,
     VERB,
     names_a_colour,
@@ -175,8 +178,10 @@ def web_tokens(caption: str, lexicon: Lexicon) -> list[str]:
         scanned = _modifiers(scanned, lexicon)
     if seen & INITIAL:
         scanned = _initials(found, scanned)
-    if seen & VERB and seen & OBJECT:
+    if seen & COMMAND and seen & OBJECT:
         scanned = _commands(found, scanned)
+    if seen & SUBJECT and seen & VERB:
+        scanned = _after_subjects(scanned)
     if seen & GERUND:
         scanned = _gerunds(scanned, lexicon)
     if not seen & (NAME | COMPOUND) or (
@@ -270,15 +275,27 @@ def _commands(
     """
     out = scanned
     last = len(found) - 1
-    k = 0  # the first word, then each word after punctuation ("" in found; rare in captions)
-    while k < last:
-        if scanned[k][1] & VERB and scanned[k + 1][1] & OBJECT:
+    # The first word and each word after punctuation ("" in found).
+    for k in (0, *compress(count(1), map(not_, found))):
+        if k < last and scanned[k][1] & COMMAND and scanned[k + 1][1] & OBJECT:
             out = out if out is not scanned else list(scanned)
             out[k] = (BARRIER, scanned[k][1])
-        try:
-            k = found.index("", k) + 1
-        except ValueError:
-            break
+    return out
+
+
+def _after_subjects(scanned: list[tuple[str | None, int]]) -> list[tuple[str | None, int]]:
+    """Drop a verb after its subject or auxiliary: 'Before you shop', "the points don't matter".
+
+    A word flagged :data:`~catlip.text.webwords.VERB` right after one of
+    :data:`~catlip.text.webwords.SUBJECT_WORDS` is that verb. Returns ``scanned`` itself when no
+    word goes, else a changed copy.
+    """
+    out = scanned
+    last = len(scanned) - 1
+    for k in compress(count(1), map(and_, map(_FLAGS, scanned), repeat(SUBJECT))):
+        if k <= last and scanned[k][1] & VERB:
+            out = out if out is not scanned else list(scanned)
+            out[k] = (BARRIER, scanned[k][1])
     return out
 
 
@@ -293,18 +310,18 @@ def _gerunds(
     ``scanned`` itself when no word goes, else a changed copy.
     """
     out = scanned
-    previous: str | None = None
-    context = (Kind.DETERMINER, Kind.ADJECTIVE)
-    pairs = lexicon.compound_pairs
-    for k, (token, flag) in enumerate(scanned):
-        if token is None:
+    # Most captions with such a word have it after a noun ('a dog running'): find them in C.
+    for k in compress(count(), map(and_, map(_FLAGS, scanned), repeat(GERUND))):
+        j = k - 1
+        while j >= 0 and scanned[j][0] is None:  # punctuation: the word before it
+            j -= 1
+        if j < 0 or not scanned[j][1] & CONTEXT:
             continue
-        if flag & GERUND and previous is not None and lexicon.analyze(previous).kind in context:
-            after = next((t for t, _ in scanned[k + 1 :] if t is not None), None)
-            if after is None or token + "_" + after not in pairs:
-                out = out if out is not scanned else list(scanned)
-                out[k] = (BARRIER, flag)
-        previous = token
+        token = cast("str", scanned[k][0])
+        after = next((t for t, _ in scanned[k + 1 :] if t is not None), None)
+        if after is None or token + "_" + after not in lexicon.compound_pairs:
+            out = out if out is not scanned else list(scanned)
+            out[k] = (BARRIER, scanned[k][1])
     return out
 
 

@@ -34,7 +34,9 @@ __all__ = [
     "CAPITAL",
     "COLOUR",
     "COLOURS",
+    "COMMAND",
     "COMPOUND",
+    "CONTEXT",
     "COUNTED",
     "DEMONYM",
     "ENGLISH_FUNCTION",
@@ -45,6 +47,8 @@ __all__ = [
     "NAME",
     "OBJECT",
     "OBJECT_WORDS",
+    "SUBJECT",
+    "SUBJECT_WORDS",
     "UNKNOWN",
     "VERB",
     "names_a_colour",
@@ -91,6 +95,16 @@ OBJECT_WORDS: frozenset[str] = frozenset([
 """Words that start a verb's object or complement, never a noun's modifier: a command's verb
 comes right before one ("Order your pair", "Walk to the beach"; not "View from the summit")."""
 
+# fmt: off
+SUBJECT_WORDS: frozenset[str] = frozenset([
+    "i", "you", "we", "they", "will", "would", "can", "could", "must", "should", "shall", "may",
+    "might", "don't", "doesn't", "didn't", "won't", "can't", "cannot", "wouldn't", "shouldn't",
+    "couldn't",
+])
+# fmt: on
+"""Subject pronouns and auxiliaries: a verb's base form right after one is that verb ("Before
+you shop", "the points don't matter")."""
+
 # The bit flags of a word's facts.
 CAPITAL = 1  # capitalized (or any word of an all-caps caption)
 NAME = 2  # a name on its own (mixed case, unknown to WordNet, first sense a person ...)
@@ -102,10 +116,14 @@ COMPOUND = 64  # may start a WordNet multiword noun or place name
 DEMONYM = 128  # a person noun that is as much an adjective ('Korean', 'Buddhist')
 COLOUR = 256  # a colour word that ends a colour name ('Midnight Blue', 'Mint Green')
 INITIAL = 512  # one capital letter: maybe a middle initial ('William J. Carpenter')
-VERB = 1024  # a noun label that is as much a verb's base form ('Order', 'Walk'): maybe a command
+COMMAND = 1024  # a capitalized VERB ('Order', 'Walk'): maybe a command's verb
 OBJECT = 2048  # a word that starts a verb's object or complement ('your', 'the', 'to', 'it')
 GERUND = 4096  # an '-ing' form that is nearly always a verb ('walking', 'sitting', 'using')
+CONTEXT = 8192  # a determiner, number or adjective: the next verb-like word reads as a noun
+VERB = 16384  # a noun label that is as much a verb's base form ('shop', 'matter', 'order')
+SUBJECT = 32768  # a verb's subject or auxiliary ('you', 'we', "don't", 'can'): a verb follows
 _PUNCTUATION: tuple[None, int] = (None, 0)
+_CONTEXT_KINDS = (Kind.DETERMINER, Kind.ADJECTIVE)
 _ROMAN = re.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
 
 
@@ -127,17 +145,21 @@ def word_facts(word: str, shout: bool, lexicon: Lexicon) -> tuple[str | None, in
                 flag |= NAME
     if len(word) == 1 and word.isupper() and not shout and word not in ("A", "I"):
         flag |= INITIAL
-    if token is not None and token.isalpha():
+    if low in SUBJECT_WORDS:
+        flag |= SUBJECT
+    elif token is not None and token.isalpha():
         if low in OBJECT_WORDS:
             flag |= OBJECT
-        elif _is_verb(token, lexicon):
-            flag |= VERB
-        elif token.endswith("ing") and _is_gerund(token, lexicon):
-            flag |= GERUND
+        if _is_verb(token, lexicon):
+            flag |= VERB | (flag & CAPITAL and COMMAND)
+        elif flag & CAPITAL and token.endswith("ing") and _is_gerund(token, lexicon):
+            flag |= GERUND  # lower-case text: this rule costs more than it finds (web.py)
         if token in COLOURS:
             flag |= COLOUR
         elif _is_demonym(token, lexicon):
             flag |= DEMONYM
+    if token is not None and lexicon.analyze(token).kind in _CONTEXT_KINDS:
+        flag |= CONTEXT
     if word.isalpha() and len(word) > 1:
         flag |= COUNTED
         if not lexicon.is_word(low):
