@@ -92,8 +92,10 @@ OBJECT_WORDS: frozenset[str] = frozenset([
     "me", "us", "him", "them", "it", "to",
 ])
 # fmt: on
-"""Words that start a verb's object or complement, never a noun's modifier: a command's verb
-comes right before one ("Order your pair", "Walk to the beach"; not "View from the summit")."""
+"""Words that start a verb's object or complement and never follow a noun in a noun phrase.
+
+A command's verb comes right before one ("Order your pair", "Walk to the beach"; not "View from
+the summit")."""
 
 # fmt: off
 SUBJECT_WORDS: frozenset[str] = frozenset([
@@ -102,8 +104,9 @@ SUBJECT_WORDS: frozenset[str] = frozenset([
     "couldn't",
 ])
 # fmt: on
-"""Subject pronouns and auxiliaries: a verb's base form right after one is that verb ("Before
-you shop", "the points don't matter")."""
+"""Subject pronouns and auxiliaries, after which a verb's base form is that verb.
+
+"Before you shop", "the points don't matter"."""
 
 # The bit flags of a word's facts.
 CAPITAL = 1  # capitalized (or any word of an all-caps caption)
