@@ -31,7 +31,10 @@ words are looked up, :func:`web_tokens` reads the caption *with its case and pun
    (:data:`~catlip.text.webwords.COLOURS`) begins the colour's name ("Midnight Blue") when its
    sense is a time, group, natural object, food, act or phenomenon, not a thing that comes in
    colours ("Sandal black").
-5. **Other languages.** A caption in which fewer than half of the words are English (WordNet
+5. **Verbs.** A noun that is as much a verb goes where the caption uses it as one: a command
+   ("Order your pair ..."), after its subject ("Before you shop"), a verb-only '-ing' form
+   ("The Walking Dead"); see :mod:`catlip.text.verbs`.
+6. **Other languages.** A caption in which fewer than half of the words are English (WordNet
    words or English function words), or which has more foreign function words (``de``, ``la``,
    ``und``) than English ones, yields no labels.
 
@@ -52,14 +55,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import reduce
-from itertools import compress, count, repeat
-from operator import and_, itemgetter, not_, or_
+from itertools import compress
+from operator import itemgetter, not_, or_
 from typing import TYPE_CHECKING, cast
 
 from catlip.text.function_words import FUNCTION_WORDS
 from catlip.text.lexicon import BARRIER, PLACE_MARK, Kind
 from catlip.text.titles import WORD, has_subtitle
 from catlip.text.tokenize import clean_caption
+from catlip.text.verbs import after_subjects, commands, gerunds
 from catlip.text.webwords import (
     ABBREVIATIONS,
     CAPITAL,
@@ -67,7 +71,6 @@ from catlip.text.webwords import (
     COLOURS,
     COMMAND,
     COMPOUND,
-    CONTEXT,
     COUNTED,
     DEMONYM,
     ENGLISH_FUNCTION,
@@ -179,11 +182,11 @@ def web_tokens(caption: str, lexicon: Lexicon) -> list[str]:
     if seen & INITIAL:
         scanned = _initials(found, scanned)
     if seen & COMMAND and seen & OBJECT:
-        scanned = _commands(found, scanned)
+        scanned = commands(found, scanned)
     if seen & SUBJECT and seen & VERB:
-        scanned = _after_subjects(scanned)
+        scanned = after_subjects(scanned)
     if seen & GERUND:
-        scanned = _gerunds(scanned, lexicon)
+        scanned = gerunds(scanned, lexicon)
     if not seen & (NAME | COMPOUND) or (
         not seen & NAME and not _may_span(found, scanned, lexicon)
     ):  # most captions: nothing more to do
@@ -260,68 +263,6 @@ def _initials(
             out = out if out is not scanned else list(scanned)
             out[k - 1] = (BARRIER, scanned[k - 1][1])
             out[k + 2] = (BARRIER, scanned[k + 2][1])
-    return out
-
-
-def _commands(
-    found: list[str], scanned: list[tuple[str | None, int]]
-) -> list[tuple[str | None, int]]:
-    """Drop a command's verb: 'Order your pair of ...', '- Walk to the beach' are no order, walk.
-
-    A word flagged :data:`~catlip.text.webwords.VERB` that begins the caption or a phrase (after
-    punctuation) and comes right before a word that starts an object or complement (``your``,
-    ``to``: :data:`~catlip.text.webwords.OBJECT_WORDS`) is a verb. Returns ``scanned`` itself when
-    no word goes, else a changed copy.
-    """
-    out = scanned
-    last = len(found) - 1
-    # The first word and each word after punctuation ("" in found).
-    for k in (0, *compress(count(1), map(not_, found))):
-        if k < last and scanned[k][1] & COMMAND and scanned[k + 1][1] & OBJECT:
-            out = out if out is not scanned else list(scanned)
-            out[k] = (BARRIER, scanned[k][1])
-    return out
-
-
-def _after_subjects(scanned: list[tuple[str | None, int]]) -> list[tuple[str | None, int]]:
-    """Drop a verb after its subject or auxiliary: 'Before you shop', "the points don't matter".
-
-    A word flagged :data:`~catlip.text.webwords.VERB` right after one of
-    :data:`~catlip.text.webwords.SUBJECT_WORDS` is that verb. Returns ``scanned`` itself when no
-    word goes, else a changed copy.
-    """
-    out = scanned
-    last = len(scanned) - 1
-    for k in compress(count(1), map(and_, map(_FLAGS, scanned), repeat(SUBJECT))):
-        if k <= last and scanned[k][1] & VERB:
-            out = out if out is not scanned else list(scanned)
-            out[k] = (BARRIER, scanned[k][1])
-    return out
-
-
-def _gerunds(
-    scanned: list[tuple[str | None, int]], lexicon: Lexicon
-) -> list[tuple[str | None, int]]:
-    """Drop '-ing' forms that are verbs where a noun would be read: 'The Walking Dead'.
-
-    A word flagged :data:`~catlip.text.webwords.GERUND` is read as a noun only after a determiner
-    or adjective (:mod:`catlip.text.lexicon`); it goes there, unless it starts a WordNet
-    multiword noun with the next word ('the walking stick', 'a swimming pool'). Returns
-    ``scanned`` itself when no word goes, else a changed copy.
-    """
-    out = scanned
-    # Most captions with such a word have it after a noun ('a dog running'): find them in C.
-    for k in compress(count(), map(and_, map(_FLAGS, scanned), repeat(GERUND))):
-        j = k - 1
-        while j >= 0 and scanned[j][0] is None:  # punctuation: the word before it
-            j -= 1
-        if j < 0 or not scanned[j][1] & CONTEXT:
-            continue
-        token = cast("str", scanned[k][0])
-        after = next((t for t, _ in scanned[k + 1 :] if t is not None), None)
-        if after is None or token + "_" + after not in lexicon.compound_pairs:
-            out = out if out is not scanned else list(scanned)
-            out[k] = (BARRIER, scanned[k][1])
     return out
 
 
