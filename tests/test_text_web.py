@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from catlip.text import SynsetExtractor, synset
 from catlip.text.lexicon import BARRIER, PLACE_MARK, LexiconOptions, get_lexicon
 from catlip.text.web import web_tokens
+from catlip.text.webwords import COMMAND, GERUND, OBJECT, SUBJECT, VERB, word_facts
 from conftest import SHARED
 
 LAION = SHARED / "data" / "web-alt-text" / "laion-sample-1000.parquet"
@@ -147,6 +148,52 @@ def names(caption: str) -> list[str]:
         ("Custom Emery Cordless Roman Shade - Oatmeal", ["custom.n.01"], ["shade.n.03"]),
         ("Ladies Luxury White Handkerchiefs 3", ["luxury.n.01"], ["handkerchief.n.01"]),
         ("Mini Launches The Cooper S Carbon Edition", ["miniskirt.n.01"], []),
+        # A command's verb before its object or complement is no noun: the first word, or the
+        # first after punctuation ("Walk" follows " - "), capitalized. Nouns before a preposition
+        # stay.
+        (
+            "Order your pair of trendy safety shoes and other personal protective equipment in "
+            "our B2B webshop!",
+            ["order.n.01"],
+            ["shoe.n.01", "equipment.n.01"],
+        ),
+        ("Villa 33 - Walk to beautiful Choeng Mon Beach", ["walk.n.05"], ["beach.n.01"]),
+        ("View from the summit", [], ["view.n.02"]),
+        ("Diagram shows an overview of how to solve the puzzle.", [], ["diagram.n.01"]),
+        (
+            "Spring field of rape photo shows a beautiful Royalty Free Stock Photos",
+            [],
+            ["spring.n.01"],
+        ),
+        # A verb's base form right after its subject or an auxiliary is that verb.
+        ("Video: Amazon Prime Day on July 11: Before you shop, know this", ["shop.n.01"], []),
+        (
+            "Welcome to Hogwarts Where everything's made up and the points don't matter!  "
+            "Drew Dumbledore",
+            ["matter.n.01"],
+            [],
+        ),
+        (
+            "The man has his arm on the woman as they shop in an outdoor market .",
+            ["shop.n.01"],
+            ["arm.n.01", "grocery_store.n.01"],
+        ),
+        # Capitalized '-ing' forms WordNet nearly always tags as verbs are no nouns after a
+        # determiner or adjective either; things named by an '-ing' word ('covering',
+        # 'frosting') and multiword nouns ('swimming pool') stay.
+        (
+            '"The Walking Dead TV Series 5 Action Figures 5"" Scale McFarlane Toys"',
+            ["walk.n.01"],
+            ["television_receiver.n.01"],
+        ),
+        ("THE WALKING DEAD THE COMPLETE THIRD SEASON BLU RAY", ["walk.n.01"], []),
+        ("A brown dog with a white covering in its mouth", [], ["covering.n.01"]),
+        (
+            "A young boy is licking colored frosting off a young man 's face .",
+            [],
+            ["frosting.n.01"],
+        ),
+        ("A dog jumping into a swimming pool .", [], ["swimming_pool.n.01"]),
         # COCO-style captions keep their capitalized common nouns.
         ("A herd of Elephant protecting a young Elephant.", [], ["elephant.n.01"]),
         ("Men playing Frisbee with their dog in a forest field", [], ["frisbee.n.01"]),
@@ -228,3 +275,18 @@ def test_web_label_quality_benchmark_quick() -> None:
     # Every label the default proposes on the audited captions has a verdict: a change to the
     # labels needs its new pairs judged (benchmarks/data/web_audit/README.md) before it lands.
     assert report["default"]["unjudged"] == 0
+
+
+def test_verb_facts_of_words() -> None:
+    lexicon = get_lexicon(LexiconOptions())
+
+    def flags(word: str) -> int:
+        return word_facts(word, False, lexicon)[1]
+
+    # A command's verb is capitalized; a verb after a subject may be lower-case.
+    assert flags("Order") & COMMAND and flags("order") & VERB and not flags("order") & COMMAND
+    assert not flags("Dawn") & VERB  # WordNet tags 'dawn' as a verb once in 13 uses
+    assert flags("your") & OBJECT and flags("don't") & SUBJECT and flags("you") & SUBJECT
+    # Verb-only '-ing' forms, capitalized; not those that name a thing ('Frosting': food).
+    assert flags("Walking") & GERUND and not flags("walking") & GERUND
+    assert not flags("Frosting") & GERUND and not flags("Covering") & GERUND

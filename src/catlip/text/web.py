@@ -31,7 +31,10 @@ words are looked up, :func:`web_tokens` reads the caption *with its case and pun
    (:data:`~catlip.text.webwords.COLOURS`) begins the colour's name ("Midnight Blue") when its
    sense is a time, group, natural object, food, act or phenomenon, not a thing that comes in
    colours ("Sandal black").
-5. **Other languages.** A caption in which fewer than half of the words are English (WordNet
+5. **Verbs.** A noun that is as much a verb goes where the caption uses it as one: a command
+   ("Order your pair ..."), after its subject ("Before you shop"), a verb-only '-ing' form
+   ("The Walking Dead"); see :mod:`catlip.text.verbs`.
+6. **Other languages.** A caption in which fewer than half of the words are English (WordNet
    words or English function words), or which has more foreign function words (``de``, ``la``,
    ``und``) than English ones, yields no labels.
 
@@ -60,20 +63,26 @@ from catlip.text.function_words import FUNCTION_WORDS
 from catlip.text.lexicon import BARRIER, PLACE_MARK, Kind
 from catlip.text.titles import WORD, has_subtitle
 from catlip.text.tokenize import clean_caption
+from catlip.text.verbs import after_subjects, commands, gerunds
 from catlip.text.webwords import (
     ABBREVIATIONS,
     CAPITAL,
     COLOUR,
     COLOURS,
+    COMMAND,
     COMPOUND,
     COUNTED,
     DEMONYM,
     ENGLISH_FUNCTION,
     FOREIGN_FUNCTION,
     FOREIGN_FUNCTION_WORDS,
+    GERUND,
     INITIAL,
     NAME,
+    OBJECT,
+    SUBJECT,
     UNKNOWN,
+    VERB,
     names_a_colour,
     word_facts,
 )
@@ -172,6 +181,12 @@ def web_tokens(caption: str, lexicon: Lexicon) -> list[str]:
         scanned = _modifiers(scanned, lexicon)
     if seen & INITIAL:
         scanned = _initials(found, scanned)
+    if seen & COMMAND and seen & OBJECT:
+        scanned = commands(found, scanned)
+    if seen & SUBJECT and seen & VERB:
+        scanned = after_subjects(scanned)
+    if seen & GERUND:
+        scanned = gerunds(scanned, lexicon)
     if not seen & (NAME | COMPOUND) or (
         not seen & NAME and not _may_span(found, scanned, lexicon)
     ):  # most captions: nothing more to do

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from catlip.text.function_words import DETERMINERS, FUNCTION_WORDS
 from catlip.text.lexicon import BARRIER, Kind
+from catlip.text.senses import CONCRETE_LEXNAMES
 from catlip.wordnet.db import wordnet_db
 from catlip.wordnet.senseindex import get_sense_index
 
@@ -33,15 +34,23 @@ __all__ = [
     "CAPITAL",
     "COLOUR",
     "COLOURS",
+    "COMMAND",
     "COMPOUND",
+    "CONTEXT",
     "COUNTED",
     "DEMONYM",
     "ENGLISH_FUNCTION",
     "FOREIGN_FUNCTION",
     "FOREIGN_FUNCTION_WORDS",
+    "GERUND",
     "INITIAL",
     "NAME",
+    "OBJECT",
+    "OBJECT_WORDS",
+    "SUBJECT",
+    "SUBJECT_WORDS",
     "UNKNOWN",
+    "VERB",
     "names_a_colour",
     "word_facts",
 ]
@@ -77,6 +86,28 @@ FOREIGN_FUNCTION_WORDS: frozenset[str] = frozenset([
 # fmt: on
 """Function words of other Latin-script languages (a cheap test for non-English text)."""
 
+# fmt: off
+OBJECT_WORDS: frozenset[str] = frozenset([
+    "a", "an", "the", "this", "these", "those", "my", "your", "our", "his", "their", "its",
+    "me", "us", "him", "them", "it", "to",
+])
+# fmt: on
+"""Words that start a verb's object or complement and never follow a noun in a noun phrase.
+
+A command's verb comes right before one ("Order your pair", "Walk to the beach"; not "View from
+the summit")."""
+
+# fmt: off
+SUBJECT_WORDS: frozenset[str] = frozenset([
+    "i", "you", "we", "they", "will", "would", "can", "could", "must", "should", "shall", "may",
+    "might", "don't", "doesn't", "didn't", "won't", "can't", "cannot", "wouldn't", "shouldn't",
+    "couldn't",
+])
+# fmt: on
+"""Subject pronouns and auxiliaries, after which a verb's base form is that verb.
+
+"Before you shop", "the points don't matter"."""
+
 # The bit flags of a word's facts.
 CAPITAL = 1  # capitalized (or any word of an all-caps caption)
 NAME = 2  # a name on its own (mixed case, unknown to WordNet, first sense a person ...)
@@ -88,7 +119,14 @@ COMPOUND = 64  # may start a WordNet multiword noun or place name
 DEMONYM = 128  # a person noun that is as much an adjective ('Korean', 'Buddhist')
 COLOUR = 256  # a colour word that ends a colour name ('Midnight Blue', 'Mint Green')
 INITIAL = 512  # one capital letter: maybe a middle initial ('William J. Carpenter')
+COMMAND = 1024  # a capitalized VERB ('Order', 'Walk'): maybe a command's verb
+OBJECT = 2048  # a word that starts a verb's object or complement ('your', 'the', 'to', 'it')
+GERUND = 4096  # an '-ing' form that is nearly always a verb ('walking', 'sitting', 'using')
+CONTEXT = 8192  # a determiner, number or adjective: the next verb-like word reads as a noun
+VERB = 16384  # a noun label that is as much a verb's base form ('shop', 'matter', 'order')
+SUBJECT = 32768  # a verb's subject or auxiliary ('you', 'we', "don't", 'can'): a verb follows
 _PUNCTUATION: tuple[None, int] = (None, 0)
+_CONTEXT_KINDS = (Kind.DETERMINER, Kind.ADJECTIVE)
 _ROMAN = re.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
 
 
@@ -110,11 +148,21 @@ def word_facts(word: str, shout: bool, lexicon: Lexicon) -> tuple[str | None, in
                 flag |= NAME
     if len(word) == 1 and word.isupper() and not shout and word not in ("A", "I"):
         flag |= INITIAL
-    if token is not None and token.isalpha():
+    if low in SUBJECT_WORDS:
+        flag |= SUBJECT
+    elif token is not None and token.isalpha():
+        if low in OBJECT_WORDS:
+            flag |= OBJECT
+        if _is_verb(token, lexicon):
+            flag |= VERB | (flag & CAPITAL and COMMAND)
+        elif flag & CAPITAL and token.endswith("ing") and _is_gerund(token, lexicon):
+            flag |= GERUND  # lower-case text: this rule costs more than it finds (web.py)
         if token in COLOURS:
             flag |= COLOUR
         elif _is_demonym(token, lexicon):
             flag |= DEMONYM
+    if token is not None and lexicon.analyze(token).kind in _CONTEXT_KINDS:
+        flag |= CONTEXT
     if word.isalpha() and len(word) > 1:
         flag |= COUNTED
         if not lexicon.is_word(low):
@@ -150,6 +198,42 @@ def names_a_colour(token: str, lexicon: Lexicon) -> bool:
         s.offset == offset and s.lexname in _COLOUR_SOURCES
         for s in get_sense_index().noun_senses(info.lemma)
     )
+
+
+# A noun label whose word WordNet's tagged corpus uses as a verb (in its base form) this often or
+# more, against its noun uses, reads as a command at the start of a caption or phrase when its
+# object follows ('Order your pair of ...', 'Walk to beautiful Choeng Mon Beach').
+VERB_SHARE = 0.2
+
+
+def _is_verb(token: str, lexicon: Lexicon) -> bool:
+    """Whether noun label ``token`` is a verb's base form used as a verb often enough."""
+    info = lexicon.analyze(token)
+    if info.wnid is None or info.lemma != token or info.kind not in (Kind.NOUN, Kind.VERBLIKE):
+        return False
+    index = get_sense_index()
+    verb = index.verb_count(token)
+    return verb > 0 and verb >= VERB_SHARE * (verb + index.noun_count(token))
+
+
+# An '-ing' form whose noun uses are fewer than this share of its verb's uses is a verb wherever
+# it stands ('The Walking Dead', 'handmade using semi-precious stones', 'sitting on bench').
+GERUND_SHARE = 0.05
+
+
+def _is_gerund(token: str, lexicon: Lexicon) -> bool:
+    """Whether ``token`` ('walking') is a noun label WordNet nearly always tags as its verb."""
+    info = lexicon.analyze(token)
+    if info.wnid is None or info.kind != Kind.VERBLIKE or info.lemma is None:
+        return False
+    index = get_sense_index()
+    offset = int(info.wnid[1:])
+    if any(
+        s.offset == offset and s.lexname in CONCRETE_LEXNAMES for s in index.noun_senses(info.lemma)
+    ):
+        return False  # a thing: 'a striped covering', 'blue frosting'
+    verb = sum(index.verb_count(base) for base in wordnet_db().morphy(token, "v"))
+    return index.noun_count(info.lemma) < GERUND_SHARE * verb
 
 
 def _is_demonym(token: str, lexicon: Lexicon) -> bool:
