@@ -98,6 +98,7 @@ class Lexicon:
         self._index = get_sense_index()  # first: it starts reading its file, then loads the db
         self._db = wordnet_db()
         self._morphy = self._db.morphy
+        self._base_forms = self._db.base_forms
         table: dict[str, str | None] = (
             dict(builtin_overrides(web=options.web)) if options.builtin_overrides else {}
         )
@@ -212,7 +213,7 @@ class Lexicon:
             for form in (word, joined):
                 nouns = self._noun_bases(form)
                 if nouns:
-                    return self._classify(self._bases(form, nouns, keep=self.options.web))
+                    return self._classify(self._bases(form, keep=self.options.web))
             return TokenInfo(Kind.SPLIT, None, None, tuple(p for p in word.split("-") if p))
         if "'" in word:
             return TokenInfo(Kind.OTHER, None, None)
@@ -222,7 +223,7 @@ class Lexicon:
             if self.options.pos == "wordnet" and self._adjective_bases(word):
                 return TokenInfo(Kind.ADJECTIVE, None, None)
             return TokenInfo(Kind.OTHER, None, None)
-        return self._classify(self._bases(word, nouns, keep=self.options.web))
+        return self._classify(self._bases(word, keep=self.options.web))
 
     def _noun_bases(self, word: str) -> Sequence[str]:
         bases = self._bases_memo.get(word)
@@ -236,23 +237,17 @@ class Lexicon:
             return bases[2]
         return self._morphy(word, "a") if word.isascii() else []
 
-    def _bases(
-        self, word: str, nouns: Sequence[str] | None = None, *, keep: bool = True
-    ) -> tuple[tuple[str, ...], ...]:
+    def _bases(self, word: str, *, keep: bool = True) -> tuple[tuple[str, ...], ...]:
         """WordNet's base forms of ``word`` as noun, verb, adjective and adverb (memoized).
 
         Only a noun, or a word whose word facts are asked for, needs all four: the noun analysis
-        of other words looks at two. ``nouns``: the noun forms, if already known. ``keep``:
-        memoize them (the web rules ask for word facts; without them nothing would read them).
+        of other words looks at two. ``keep``: memoize them (the web rules ask for word facts; without them nothing would
+        read them again).
         """
         bases = self._bases_memo.get(word)
         if bases is None:
             if word.isascii():
-                morphy = self._morphy
-                if nouns is None:
-                    nouns = morphy(word, "n")
-                verbs, adjectives, adverbs = morphy(word, "v"), morphy(word, "a"), morphy(word, "r")
-                bases = (tuple(nouns), tuple(verbs), tuple(adjectives), tuple(adverbs))
+                bases = self._base_forms(word)  # nouns again: one call is cheaper
                 if not (bases[0] or bases[1] or bases[2] or bases[3]):
                     bases = _NO_BASES  # most unknown web words: one shared entry
             else:

@@ -94,6 +94,10 @@ class WordNetDB:
                 if terms:
                     table[terms[0]] = tuple(terms[1:])
             self._exceptions[pos] = table
+        # Per part of speech, in _FILES order: what morphy() reads, for base_forms().
+        self._morph_tables = tuple(
+            (self._exceptions[pos], lemmas[pos], _RULES_BY_LAST[pos]) for pos in _FILES
+        )
         self.lexnames: tuple[str, ...] = tuple(
             line.split()[1] for line in read("lexnames").decode("utf-8").splitlines() if line
         )
@@ -144,27 +148,52 @@ class WordNetDB:
                     result.append(candidate)
         return result
 
+    def base_forms(self, form: str) -> tuple[tuple[str, ...], ...]:
+        """:meth:`morphy` of ``form`` as noun, verb, adjective and adverb, in one call.
+
+        Example:
+            >>> wordnet_db().base_forms("saws")
+            (('saw',), ('saw',), (), ())
+        """
+        last = form[-1:]
+        found: list[tuple[str, ...]] = []
+        for exceptions, known, rules in self._morph_tables:
+            if form in exceptions:
+                result: list[str] = []
+                for candidate in (form, *exceptions[form]):
+                    if candidate in known and candidate not in result:
+                        result.append(candidate)
+            else:
+                result = [form] if form in known else []
+                for old, new in rules.get(last, ()):
+                    if form.endswith(old):
+                        candidate = form[: -len(old)] + new
+                        if candidate in known and candidate not in result:
+                            result.append(candidate)
+            found.append(tuple(result))
+        return tuple(found)
+
     def is_lemma(self, lemma: str) -> bool:
         """Whether ``lemma`` is in WordNet as any part of speech (``index.sense`` lists it)."""
         nouns, verbs, adjectives, adverbs = self._lemma_sets
         return lemma in nouns or lemma in verbs or lemma in adjectives or lemma in adverbs
 
-    def _noun_bytes(self, offset: int) -> bytes:
+    def _noun_end(self, offset: int) -> int:
+        """Where the ``data.noun`` line of synset ``offset`` ends (its newline)."""
         data = self._data_noun
-        if offset <= 0 or data[offset - 1 : offset] != b"\n":
+        if offset <= 0 or offset >= len(data) or data[offset - 1] != 10:  # 10: b"\n"
             raise KeyError(offset)
-        line = data[offset : data.find(b"\n", offset)]
-        if not line.startswith(b"%08d " % offset):
+        if not data.startswith(b"%08d " % offset, offset):
             raise KeyError(offset)
-        return line
+        return data.find(b"\n", offset)
 
-    def _noun_line(self, offset: int) -> str:
-        return self._noun_bytes(offset).decode("utf-8")
+    def _noun_bytes(self, offset: int) -> bytes:
+        return self._data_noun[offset : self._noun_end(offset)]
 
     def is_noun_synset(self, offset: int) -> bool:
         """Whether ``offset`` starts a synset in ``data.noun``."""
         try:
-            self._noun_bytes(offset)
+            self._noun_end(offset)
         except KeyError:
             return False
         return True
@@ -175,9 +204,12 @@ class WordNetDB:
         Raises:
             KeyError: No noun synset starts at ``offset``.
         """
-        head = self._noun_line(offset).split(" ", 4)  # offset lex_filenum ss_type w_cnt rest
-        count = int(head[3], 16)
-        return head[4].split(" ", 2 * count)[: 2 * count : 2]
+        end = self._noun_end(offset)
+        data = self._data_noun
+        # 'offset lex_filenum ss_type w_cnt ': 8 digits, 2 digits, a letter, 2 hex digits.
+        count = 2 * int(data[offset + 14 : offset + 16], 16)
+        words = data[offset + 17 : end].split(b" ", count)[:count:2]
+        return [word.decode("utf-8") for word in words]
 
     def hypernyms(self, offset: int) -> list[int]:
         """Offsets of noun synset ``offset``'s hypernyms and instance hypernyms, in file order.
@@ -196,11 +228,12 @@ class WordNetDB:
 
     def is_instance(self, offset: int) -> bool:
         """Whether noun synset ``offset`` is a named individual (has an instance hypernym)."""
-        line = self._noun_bytes(offset)
-        gloss = line.find(b" | ")
+        data = self._data_noun
+        end = self._noun_end(offset)
+        gloss = data.find(b" | ", offset, end)
         if gloss > 0:  # no field before the gloss has a space or is '@i' but an instance pointer
-            return b" @i " in line[:gloss]
-        fields = line.split(b" ")
+            return data.find(b" @i ", offset, gloss) >= 0
+        fields = data[offset:end].split(b" ")
         start = 5 + 2 * int(fields[3], 16)
         num_pointers = int(fields[start - 1])
         return b"@i" in fields[start : start + 4 * num_pointers : 4]

@@ -43,6 +43,7 @@ class _Entry(NamedTuple):
 
 _EMPTY = _Entry((), 0, 0, 0)
 _FIRST, _SECOND, _TAGGED = itemgetter(0), itemgetter(1), itemgetter(2)
+_new = tuple.__new__  # builds a NamedTuple from a tuple, without its keyword-argument __new__
 
 
 class SenseIndex:
@@ -78,32 +79,37 @@ class SenseIndex:
         cut = len(prefix)
         lines = self._lines
         position = bisect_left(lines, prefix)
+        lexnames = self._lexnames
         nouns: list[tuple[int, NounSense]] = []
         verb = modifier = 0
         end = len(lines)
-        while position < end and lines[position].startswith(prefix):
-            fields = lines[position].split(" ")
+        while position < end:
+            line = lines[position]
+            if not line.startswith(prefix):
+                break
             position += 1
+            fields = line.split(" ")
             if len(fields) != 4:
                 continue
             key = fields[0]
             kind = key[cut]
             if kind == "1":
-                lexname = self._lexnames[key[cut + 2 : cut + 4]]
-                sense = NounSense(int(fields[1]), lexname, int(fields[3]))
+                lexname = lexnames[key[cut + 2 : cut + 4]]
+                sense = _new(NounSense, (int(fields[1]), lexname, int(fields[3])))
                 nouns.append((int(fields[2]), sense))
             elif kind == "2":
                 verb += int(fields[3])
             else:
                 modifier += int(fields[3])
-        if len(nouns) > 1:
+        if len(nouns) == 1:
+            senses: tuple[NounSense, ...] = (nouns[0][1],)
+        else:
             nouns.sort(key=_FIRST)
-        senses = tuple(map(_SECOND, nouns))
-        entry = (
-            _Entry(senses, sum(map(_TAGGED, senses)), verb, modifier)
-            if (senses or verb or modifier)
-            else _EMPTY
-        )
+            senses = tuple(map(_SECOND, nouns))
+        if senses or verb or modifier:
+            entry = _new(_Entry, (senses, sum(map(_TAGGED, senses)), verb, modifier))
+        else:
+            entry = _EMPTY
         self._memo[lemma] = entry
         return entry
 
