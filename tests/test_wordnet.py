@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import os
 import re
+from bisect import bisect_left
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import catlip.wordnet
 from catlip.text.lexicon import FUNCTION_WORDS, Lexicon, LexiconOptions
 from catlip.wordnet import _bundle, reader, synset_name, synset_names, synset_offset
+from catlip.wordnet._search import SortedStrings
 from catlip.wordnet.db import WordNetDB, wordnet_db
 from catlip.wordnet.senseindex import SenseIndex, get_sense_index
 
@@ -37,6 +41,34 @@ def test_morphy_is_nltks_on_every_lemma_exception_and_caption_word(
     assert len(forms) > 150_000
     wrong = [(f, p) for f in sorted(forms) for p in "nvar" if db.morphy(f, p) != wn._morphy(f, p)]
     assert wrong == []
+
+
+def test_base_forms_are_morphy_in_each_part_of_speech(
+    db: WordNetDB, flickr_captions: list[str]
+) -> None:
+    forms = set().union(*(db._lemmas[pos] for pos in "nvar"), *db._exceptions.values())
+    for caption in flickr_captions[::4]:
+        forms.update(re.findall(r"[a-z'-]+", caption.lower()))
+    forms.update(["", "s", "xes", "geese", "better", "dogs", "zzzs"])
+    wrong = [
+        f for f in sorted(forms) if db.base_forms(f) != tuple(tuple(db.morphy(f, p)) for p in "nvar")
+    ]
+    assert wrong == []
+
+
+@given(st.lists(st.text(max_size=6), max_size=300), st.lists(st.text(max_size=7), max_size=20))
+def test_sorted_strings_find_like_bisect_left(items: list[str], keys: list[str]) -> None:
+    items.sort()
+    found = SortedStrings(tuple(items))
+    for key in [*keys, *items[::7], ""]:
+        assert found.find(key) == bisect_left(items, key)
+
+
+def test_sorted_strings_find_every_position_of_the_sense_index() -> None:
+    lines = get_sense_index()._lines
+    keys = [line.partition("%")[0] + "%" for line in lines.items[::13]] + ["", "~", "a", "zz%"]
+    keys += lines.items[::61]
+    assert [lines.find(k) for k in keys] == [bisect_left(lines.items, k) for k in keys]
 
 
 def test_noun_synsets_read_like_nltks(db: WordNetDB) -> None:
@@ -112,7 +144,7 @@ def test_the_bundle_holds_wordnet_3_0_byte_for_byte() -> None:
 
 def test_bad_offsets_and_names_raise_key_error(db: WordNetDB) -> None:
     assert db.is_noun_synset(2084071) and not db.is_noun_synset(2084072)
-    for offset in (0, -5, 2084072, 10**9):
+    for offset in (0, -5, 2084072, len(db._data_noun), 10**9):
         with pytest.raises(KeyError):
             db.noun_words(offset)
     for name in ("dog", "dog.n.99", "dog.v.01", "dog.n.x", "nosuchword.n.01"):

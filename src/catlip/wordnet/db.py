@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import re
 import threading
-from bisect import bisect_left
 from collections.abc import Callable
 
 from catlip.errors import MissingResourceError, ResourceVersionError
 from catlip.wordnet import _bundle
+from catlip.wordnet._search import SortedStrings
 
 __all__ = ["WORDNET_VERSION", "WordNetDB", "check_version", "wordnet_db"]
 
@@ -83,7 +83,7 @@ class WordNetDB:
             lemmas[pos] = frozenset(names)
             if pos == "n":
                 names.sort()  # already sorted in Princeton's files: one linear pass
-                self._noun_sorted = tuple(names)  # the garbage collector soon skips a tuple
+                self._noun_sorted = SortedStrings(tuple(names))  # the GC soon skips a tuple
         self._lemmas = lemmas
         self._lemma_sets = tuple(lemmas[pos] for pos in _FILES)
         self._exceptions: dict[str, dict[str, tuple[str, ...]]] = {}
@@ -117,8 +117,8 @@ class WordNetDB:
     def noun_compounds(self, first: str) -> list[str]:
         """The multiword noun lemmas whose first word is ``first`` (``fire_hydrant``), sorted."""
         prefix = first + "_"
-        names = self._noun_sorted
-        position = bisect_left(names, prefix)
+        position = self._noun_sorted.find(prefix)
+        names = self._noun_sorted.items
         found: list[str] = []
         while position < len(names) and names[position].startswith(prefix):
             found.append(names[position])

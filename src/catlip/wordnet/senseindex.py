@@ -15,12 +15,12 @@ Example:
 from __future__ import annotations
 
 import threading
-from bisect import bisect_left
 from collections.abc import Callable
 from operator import itemgetter
 from typing import NamedTuple
 
 from catlip.wordnet import _bundle
+from catlip.wordnet._search import SortedStrings
 from catlip.wordnet.db import wordnet_db
 
 __all__ = ["NounSense", "SenseIndex", "get_sense_index"]
@@ -62,7 +62,7 @@ class SenseIndex:
         lines = text.splitlines()
         if any(lines[k] > lines[k + 1] for k in range(0, len(lines) - 1, 997)):
             lines.sort()  # bisection needs key order; the Princeton file already has it
-        self._lines = tuple(lines)  # the garbage collector soon skips a tuple
+        self._lines = SortedStrings(tuple(lines))  # the garbage collector soon skips a tuple
         self._lexnames = {f"{number:02d}": name for number, name in enumerate(lexnames)}
         self._known = known
         # One entry per lemma looked up (at most WordNet's lemmas, when ``known`` is given).
@@ -77,8 +77,8 @@ class SenseIndex:
             return _EMPTY  # most unknown words: no search, and nothing kept
         prefix = lemma + "%"
         cut = len(prefix)
-        lines = self._lines
-        position = bisect_left(lines, prefix)
+        position = self._lines.find(prefix)
+        lines = self._lines.items
         lexnames = self._lexnames
         nouns: list[tuple[int, NounSense]] = []
         verb = modifier = 0
