@@ -159,6 +159,15 @@ def test_noun_compounds(db: WordNetDB) -> None:
     assert "fire_hydrant" in found and "fire_engine" in found and found == sorted(found)
     assert all(name.startswith("fire_") for name in found)
     assert db.noun_compounds("qzxv") == []
+    names = sorted(db.noun_lemmas())
+    by_first: dict[str, list[str]] = {}
+    for name in names:
+        if "_" in name:
+            by_first.setdefault(name.partition("_")[0], []).append(name)
+    for first in [*sorted(by_first)[::3], "a", "dog", "zz", "t-"]:
+        assert db.noun_compounds(first) == by_first.get(first, []), first
+    for first in ("", "fire_", "new_york", "`"):
+        assert db.noun_compounds(first) == [n for n in names if n.startswith(first + "_")], first
 
 
 def test_lazy_compound_tables_equal_building_them_all_at_once(db: WordNetDB) -> None:

@@ -159,11 +159,13 @@ class Lexicon:
         if first not in FUNCTION_WORDS:  # 'the_street' (Wall Street), 'in_vitro': no captions'
             for name in self._db.noun_compounds(first):
                 words = name.split("_")
-                if len(words) > 5 or not all(words):
+                count = len(words)
+                if count > 5 or "" in words:
                     continue
-                longest = max(longest, len(words))
+                if count > longest:
+                    longest = count
                 pairs.append(first + "_" + words[1])
-                if len(words) == 2:  # the head noun may be plural: 'fire hydrants'
+                if count == 2:  # the head noun may be plural: 'fire hydrants'
                     pairs += (name + "s", name + "es")
         for name in self._override_compounds.get(first, ()):
             words = name.split("_")
@@ -309,12 +311,14 @@ class Lexicon:
         if name is None:
             if not word.isalpha():
                 name = False
-            elif not self.is_word(word):
-                name = True
             else:
-                nouns = self._bases(word)[0]
-                senses = self._index.noun_senses(nouns[0]) if nouns else ()
-                name = bool(senses) and self._db.is_instance(senses[0].offset)
+                bases = self._bases(word)  # is_word(), inlined: this runs for each new word
+                if not any(bases):
+                    name = word not in FUNCTION_WORDS and word not in DETERMINERS
+                else:
+                    nouns = bases[0]
+                    senses = self._index.noun_senses(nouns[0]) if nouns else ()
+                    name = bool(senses) and self._db.is_instance(senses[0].offset)
             if len(self._name_memo) >= self.options.max_memo:
                 self._name_memo.clear()
             self._name_memo[word] = name
@@ -331,12 +335,12 @@ class Lexicon:
             pass
         senses = self._index.noun_senses(lemma)
         wnid = None
-        if self.policy.override(lemma) == (True, None):
-            senses = ()  # 'never a label' wins: 'South Florida' is not the US South
         if (
             senses
             and senses[0].lexname == "noun.location"
             and self._db.is_instance(senses[0].offset)
+            # 'never a label' wins: 'South Florida' is not the US South
+            and self.policy.override(lemma) != (True, None)
         ):
             wnid = format_wnid(senses[0].offset)
         if len(self._place_memo) >= self.options.max_memo:

@@ -116,14 +116,9 @@ class WordNetDB:
 
     def noun_compounds(self, first: str) -> list[str]:
         """The multiword noun lemmas whose first word is ``first`` (``fire_hydrant``), sorted."""
-        prefix = first + "_"
-        position = self._noun_sorted.find(prefix)
-        names = self._noun_sorted.items
-        found: list[str] = []
-        while position < len(names) and names[position].startswith(prefix):
-            found.append(names[position])
-            position += 1
-        return found
+        names = self._noun_sorted
+        # '`' is the character after '_': the names between the two keys start with first + '_'.
+        return list(names.items[names.find(first + "_") : names.find(first + "`")])
 
     def morphy(self, form: str, pos: str) -> list[str]:
         """Base forms of ``form`` as ``pos`` (n/v/a/r) that WordNet lists, ``form`` itself first.

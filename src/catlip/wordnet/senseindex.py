@@ -115,19 +115,19 @@ class SenseIndex:
 
     def noun_senses(self, lemma: str) -> tuple[NounSense, ...]:
         """Noun senses of ``lemma`` (lowercase, ``_`` between words), most frequent first."""
-        return self._entry(lemma).nouns
+        return (self._memo.get(lemma) or self._entry(lemma)).nouns
 
     def noun_count(self, lemma: str) -> int:
         """Tagged count of ``lemma`` over all its noun senses."""
-        return self._entry(lemma).noun_count
+        return (self._memo.get(lemma) or self._entry(lemma)).noun_count
 
     def verb_count(self, lemma: str) -> int:
         """Tagged count of ``lemma`` as a verb."""
-        return self._entry(lemma).verb_count
+        return (self._memo.get(lemma) or self._entry(lemma)).verb_count
 
     def modifier_count(self, lemma: str) -> int:
         """Tagged count of ``lemma`` as an adjective or adverb."""
-        return self._entry(lemma).modifier_count
+        return (self._memo.get(lemma) or self._entry(lemma)).modifier_count
 
 
 _index: SenseIndex | None = None
