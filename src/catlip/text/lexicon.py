@@ -243,8 +243,8 @@ class Lexicon:
         """WordNet's base forms of ``word`` as noun, verb, adjective and adverb (memoized).
 
         Only a noun, or a word whose word facts are asked for, needs all four: the noun analysis
-        of other words looks at two. ``keep``: memoize them (the web rules ask for word facts; without them nothing would
-        read them again).
+        of other words looks at two. ``keep``: memoize them (the web rules ask for word facts;
+        without them nothing would read them again).
         """
         bases = self._bases_memo.get(word)
         if bases is None:
@@ -329,10 +329,9 @@ class Lexicon:
 
         None too when the override table makes ``lemma`` no label (``south``: not the US South).
         """
-        try:
-            return self._place_memo[lemma]
-        except KeyError:
-            pass
+        known = self._place_memo.get(lemma, "")  # "": not memoized (a KeyError costs more)
+        if known != "":
+            return known
         senses = self._index.noun_senses(lemma)
         wnid = None
         if (
@@ -354,10 +353,9 @@ class Lexicon:
 
     def compound(self, key: str) -> str | None:
         """Return the wnid of multiword lemma ``key`` (``"fire_hydrant"``), memoized, or None."""
-        try:
-            return self.compound_memo[key]
-        except KeyError:
-            pass
+        known = self.compound_memo.get(key, "")  # "": not memoized
+        if known != "":
+            return known
         has, wnid = self.policy.override(key)
         if not has and self._db.has_lemma(key, "n"):
             wnid = self.policy.choose(key)

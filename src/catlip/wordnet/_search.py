@@ -28,16 +28,18 @@ class SortedStrings:
         items: Strings in ascending order (not checked).
     """
 
-    __slots__ = ("_sample", "items")
+    __slots__ = ("_last", "_sample", "items")
 
     def __init__(self, items: tuple[str, ...]) -> None:
         self.items = items
         # Copies (encode-decode makes new objects), so that the sample is compact in memory.
         self._sample = tuple([item.encode().decode() for item in items[::_STEP]])
+        self._last = len(self._sample)
 
     def find(self, key: str) -> int:
         """The first position whose string is not less than ``key``."""
         k = bisect_left(self._sample, key)  # sample[k - 1] < key <= sample[k]
         if k == 0:
             return 0
-        return bisect_left(self.items, key, (k - 1) * _STEP + 1, min(k * _STEP, len(self.items)))
+        end = k * _STEP if k < self._last else len(self.items)
+        return bisect_left(self.items, key, (k - 1) * _STEP + 1, end)

@@ -55,6 +55,12 @@ _RULES_BY_LAST: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
     pos: {end: tuple(r for r in rules if r[0].endswith(end)) for end in {r[0][-1] for r in rules}}
     for pos, rules in _SUBSTITUTIONS.items()
 }
+# The same by last letter for all four parts of speech at once (base_forms()).
+_NO_RULES: tuple[tuple[tuple[str, str], ...], ...] = ((), (), (), ())
+_RULES_BY_END = {
+    end: tuple(_RULES_BY_LAST[pos].get(end, ()) for pos in _FILES)
+    for end in set().union(*_RULES_BY_LAST.values())
+}
 _VERSION = re.compile(rb"Word[nN]et (\d+\+?|\d+\.\d+) Copyright")
 
 
@@ -95,9 +101,7 @@ class WordNetDB:
                     table[terms[0]] = tuple(terms[1:])
             self._exceptions[pos] = table
         # Per part of speech, in _FILES order: what morphy() reads, for base_forms().
-        self._morph_tables = tuple(
-            (self._exceptions[pos], lemmas[pos], _RULES_BY_LAST[pos]) for pos in _FILES
-        )
+        self._morph_tables = tuple((self._exceptions[pos], lemmas[pos]) for pos in _FILES)
         self.lexnames: tuple[str, ...] = tuple(
             line.split()[1] for line in read("lexnames").decode("utf-8").splitlines() if line
         )
@@ -117,8 +121,11 @@ class WordNetDB:
     def noun_compounds(self, first: str) -> list[str]:
         """The multiword noun lemmas whose first word is ``first`` (``fire_hydrant``), sorted."""
         names = self._noun_sorted
+        start = names.find(first + "_")
+        if start == len(names.items) or not names.items[start].startswith(first + "_"):
+            return []  # most words
         # '`' is the character after '_': the names between the two keys start with first + '_'.
-        return list(names.items[names.find(first + "_") : names.find(first + "`")])
+        return list(names.items[start : names.find(first + "`")])
 
     def morphy(self, form: str, pos: str) -> list[str]:
         """Base forms of ``form`` as ``pos`` (n/v/a/r) that WordNet lists, ``form`` itself first.
@@ -150,22 +157,25 @@ class WordNetDB:
             >>> wordnet_db().base_forms("saws")
             (('saw',), ('saw',), (), ())
         """
-        last = form[-1:]
         found: list[tuple[str, ...]] = []
-        for exceptions, known, rules in self._morph_tables:
+        rules_by_pos = _RULES_BY_END.get(form[-1:], _NO_RULES)
+        for (exceptions, known), rules in zip(self._morph_tables, rules_by_pos, strict=True):
             if form in exceptions:
                 result: list[str] = []
                 for candidate in (form, *exceptions[form]):
                     if candidate in known and candidate not in result:
                         result.append(candidate)
-            else:
+                found.append(tuple(result))
+            elif rules:
                 result = [form] if form in known else []
-                for old, new in rules.get(last, ()):
+                for old, new in rules:
                     if form.endswith(old):
                         candidate = form[: -len(old)] + new
                         if candidate in known and candidate not in result:
                             result.append(candidate)
-            found.append(tuple(result))
+                found.append(tuple(result))
+            else:  # most forms, in most parts of speech: no rule applies
+                found.append((form,) if form in known else ())
         return tuple(found)
 
     def is_lemma(self, lemma: str) -> bool:

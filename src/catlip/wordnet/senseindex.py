@@ -75,32 +75,28 @@ class SenseIndex:
         known = self._known
         if known is not None and not known(lemma):
             return _EMPTY  # most unknown words: no search, and nothing kept
-        prefix = lemma + "%"
-        cut = len(prefix)
-        position = self._lines.find(prefix)
-        lines = self._lines.items
+        lines = self._lines
+        # A lemma's lines lie between 'lemma%' and 'lemma&' ('&' follows '%'): 'key offset
+        # sense_number tagged_count' each; one join and split reads them all.
+        block = lines.items[lines.find(lemma + "%") : lines.find(lemma + "&")]
+        fields = " ".join(block).split(" ")
+        if len(fields) != 4 * len(block):  # not WordNet's format: keep the lines that are
+            fields = [f for line in block for f in line.split(" ") if line.count(" ") == 3]
+        cut = len(lemma) + 1
         lexnames = self._lexnames
         nouns: list[tuple[int, NounSense]] = []
         verb = modifier = 0
-        end = len(lines)
-        while position < end:
-            line = lines[position]
-            if not line.startswith(prefix):
-                break
-            position += 1
-            fields = line.split(" ")
-            if len(fields) != 4:
-                continue
-            key = fields[0]
+        for key, offset, number, tagged in zip(
+            fields[0::4], fields[1::4], fields[2::4], map(int, fields[3::4]), strict=True
+        ):
             kind = key[cut]
             if kind == "1":
                 lexname = lexnames[key[cut + 2 : cut + 4]]
-                sense = _new(NounSense, (int(fields[1]), lexname, int(fields[3])))
-                nouns.append((int(fields[2]), sense))
+                nouns.append((int(number), _new(NounSense, (int(offset), lexname, tagged))))
             elif kind == "2":
-                verb += int(fields[3])
+                verb += tagged
             else:
-                modifier += int(fields[3])
+                modifier += tagged
         if len(nouns) == 1:
             senses: tuple[NounSense, ...] = (nouns[0][1],)
         else:
