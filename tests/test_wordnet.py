@@ -7,17 +7,13 @@ import re
 import subprocess
 import sys
 import zipfile
-from bisect import bisect_left
 from pathlib import Path
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 import catlip.wordnet
 from catlip.text.lexicon import FUNCTION_WORDS, Lexicon, LexiconOptions
 from catlip.wordnet import _bundle, reader, synset_name, synset_names, synset_offset
-from catlip.wordnet._search import SortedStrings
 from catlip.wordnet.db import WordNetDB, wordnet_db
 from catlip.wordnet.senseindex import SenseIndex, get_sense_index
 
@@ -53,21 +49,6 @@ def test_base_forms_are_morphy_in_each_part_of_speech(
     morphy = {f: tuple(tuple(db.morphy(f, pos)) for pos in "nvar") for f in forms}
     wrong = [f for f in sorted(forms) if db.base_forms(f) != morphy[f]]
     assert wrong == []
-
-
-@given(st.lists(st.text(max_size=6), max_size=300), st.lists(st.text(max_size=7), max_size=20))
-def test_sorted_strings_find_like_bisect_left(items: list[str], keys: list[str]) -> None:
-    items.sort()
-    found = SortedStrings(tuple(items))
-    for key in [*keys, *items[::7], ""]:
-        assert found.find(key) == bisect_left(items, key)
-
-
-def test_sorted_strings_find_every_position_of_the_sense_index() -> None:
-    lines = get_sense_index()._lines
-    keys = [line.partition("%")[0] + "%" for line in lines.items[::13]] + ["", "~", "a", "zz%"]
-    keys += lines.items[::61]
-    assert [lines.find(k) for k in keys] == [bisect_left(lines.items, k) for k in keys]
 
 
 def test_noun_synsets_read_like_nltks(db: WordNetDB) -> None:

@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_left
 from collections.abc import Callable
 
 from catlip.errors import MissingResourceError, ResourceVersionError
 from catlip.wordnet import _bundle
-from catlip.wordnet._search import SortedStrings
 
 __all__ = ["WORDNET_VERSION", "WordNetDB", "check_version", "wordnet_db"]
 
@@ -89,7 +89,7 @@ class WordNetDB:
             lemmas[pos] = frozenset(names)
             if pos == "n":
                 names.sort()  # already sorted in Princeton's files: one linear pass
-                self._noun_sorted = SortedStrings(tuple(names))  # the GC soon skips a tuple
+                self._noun_sorted = tuple(names)  # the garbage collector soon skips a tuple
         self._lemmas = lemmas
         self._lemma_sets = tuple(lemmas[pos] for pos in _FILES)
         self._exceptions: dict[str, dict[str, tuple[str, ...]]] = {}
@@ -121,11 +121,11 @@ class WordNetDB:
     def noun_compounds(self, first: str) -> list[str]:
         """The multiword noun lemmas whose first word is ``first`` (``fire_hydrant``), sorted."""
         names = self._noun_sorted
-        start = names.find(first + "_")
-        if start == len(names.items) or not names.items[start].startswith(first + "_"):
+        start = bisect_left(names, first + "_")
+        if start == len(names) or not names[start].startswith(first + "_"):
             return []  # most words
         # '`' is the character after '_': the names between the two keys start with first + '_'.
-        return list(names.items[start : names.find(first + "`")])
+        return list(names[start : bisect_left(names, first + "`", start)])
 
     def morphy(self, form: str, pos: str) -> list[str]:
         """Base forms of ``form`` as ``pos`` (n/v/a/r) that WordNet lists, ``form`` itself first.

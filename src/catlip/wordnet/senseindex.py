@@ -15,12 +15,12 @@ Example:
 from __future__ import annotations
 
 import threading
+from bisect import bisect_left
 from collections.abc import Callable
 from operator import itemgetter
 from typing import NamedTuple
 
 from catlip.wordnet import _bundle
-from catlip.wordnet._search import SortedStrings
 from catlip.wordnet.db import wordnet_db
 
 __all__ = ["NounSense", "SenseIndex", "get_sense_index"]
@@ -43,7 +43,6 @@ class _Entry(NamedTuple):
 
 _EMPTY = _Entry((), 0, 0, 0)
 _FIRST, _SECOND, _TAGGED = itemgetter(0), itemgetter(1), itemgetter(2)
-_new = tuple.__new__  # builds a NamedTuple from a tuple, without its keyword-argument __new__
 
 
 class SenseIndex:
@@ -62,7 +61,7 @@ class SenseIndex:
         lines = text.splitlines()
         if any(lines[k] > lines[k + 1] for k in range(0, len(lines) - 1, 997)):
             lines.sort()  # bisection needs key order; the Princeton file already has it
-        self._lines = SortedStrings(tuple(lines))  # the garbage collector soon skips a tuple
+        self._lines = tuple(lines)  # the garbage collector soon skips a tuple
         self._lexnames = {f"{number:02d}": name for number, name in enumerate(lexnames)}
         self._known = known
         # One entry per lemma looked up (at most WordNet's lemmas, when ``known`` is given).
@@ -75,55 +74,54 @@ class SenseIndex:
         known = self._known
         if known is not None and not known(lemma):
             return _EMPTY  # most unknown words: no search, and nothing kept
+        prefix = lemma + "%"
+        cut = len(prefix)
         lines = self._lines
-        # A lemma's lines lie between 'lemma%' and 'lemma&' ('&' follows '%'): 'key offset
-        # sense_number tagged_count' each; one join and split reads them all.
-        block = lines.items[lines.find(lemma + "%") : lines.find(lemma + "&")]
-        fields = " ".join(block).split(" ")
-        if len(fields) != 4 * len(block):  # not WordNet's format: keep the lines that are
-            fields = [f for line in block for f in line.split(" ") if line.count(" ") == 3]
-        cut = len(lemma) + 1
-        lexnames = self._lexnames
+        position = bisect_left(lines, prefix)
         nouns: list[tuple[int, NounSense]] = []
         verb = modifier = 0
-        for key, offset, number, tagged in zip(
-            fields[0::4], fields[1::4], fields[2::4], map(int, fields[3::4]), strict=True
-        ):
+        end = len(lines)
+        while position < end and lines[position].startswith(prefix):
+            fields = lines[position].split(" ")
+            position += 1
+            if len(fields) != 4:
+                continue
+            key = fields[0]
             kind = key[cut]
             if kind == "1":
-                lexname = lexnames[key[cut + 2 : cut + 4]]
-                nouns.append((int(number), _new(NounSense, (int(offset), lexname, tagged))))
+                lexname = self._lexnames[key[cut + 2 : cut + 4]]
+                sense = NounSense(int(fields[1]), lexname, int(fields[3]))
+                nouns.append((int(fields[2]), sense))
             elif kind == "2":
-                verb += tagged
+                verb += int(fields[3])
             else:
-                modifier += tagged
-        if len(nouns) == 1:
-            senses: tuple[NounSense, ...] = (nouns[0][1],)
-        else:
+                modifier += int(fields[3])
+        if len(nouns) > 1:
             nouns.sort(key=_FIRST)
-            senses = tuple(map(_SECOND, nouns))
-        if senses or verb or modifier:
-            entry = _new(_Entry, (senses, sum(map(_TAGGED, senses)), verb, modifier))
-        else:
-            entry = _EMPTY
+        senses = tuple(map(_SECOND, nouns))
+        entry = (
+            _Entry(senses, sum(map(_TAGGED, senses)), verb, modifier)
+            if (senses or verb or modifier)
+            else _EMPTY
+        )
         self._memo[lemma] = entry
         return entry
 
     def noun_senses(self, lemma: str) -> tuple[NounSense, ...]:
         """Noun senses of ``lemma`` (lowercase, ``_`` between words), most frequent first."""
-        return (self._memo.get(lemma) or self._entry(lemma)).nouns
+        return self._entry(lemma).nouns
 
     def noun_count(self, lemma: str) -> int:
         """Tagged count of ``lemma`` over all its noun senses."""
-        return (self._memo.get(lemma) or self._entry(lemma)).noun_count
+        return self._entry(lemma).noun_count
 
     def verb_count(self, lemma: str) -> int:
         """Tagged count of ``lemma`` as a verb."""
-        return (self._memo.get(lemma) or self._entry(lemma)).verb_count
+        return self._entry(lemma).verb_count
 
     def modifier_count(self, lemma: str) -> int:
         """Tagged count of ``lemma`` as an adjective or adverb."""
-        return (self._memo.get(lemma) or self._entry(lemma)).modifier_count
+        return self._entry(lemma).modifier_count
 
 
 _index: SenseIndex | None = None
