@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 import subprocess
@@ -12,8 +13,9 @@ from pathlib import Path
 import pytest
 
 import catlip.wordnet
+from catlip.errors import MissingResourceError
 from catlip.text.lexicon import FUNCTION_WORDS, Lexicon, LexiconOptions
-from catlip.wordnet import _bundle, reader, synset_name, synset_names, synset_offset
+from catlip.wordnet import _bundle, _facts, reader, synset_name, synset_names, synset_offset
 from catlip.wordnet.db import WordNetDB, wordnet_db
 from catlip.wordnet.senseindex import SenseIndex, get_sense_index
 
@@ -49,6 +51,25 @@ def test_base_forms_are_morphy_in_each_part_of_speech(
     morphy = {f: tuple(tuple(db.morphy(f, pos)) for pos in "nvar") for f in forms}
     wrong = [f for f in sorted(forms) if db.base_forms(f) != morphy[f]]
     assert wrong == []
+
+
+def test_the_shipped_noun_facts_are_the_bundles(db: WordNetDB) -> None:
+    computed = WordNetDB(_bundle.read).noun_facts()  # read from data.noun and index.noun
+    assert db.noun_facts() == computed == _facts.load_noun_facts()
+    assert len(computed.instances) == 7730 and len(computed.compound_starts) == 18460
+
+
+def test_damaged_noun_facts_are_refused_with_the_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "data").mkdir()
+    monkeypatch.setattr(_facts.importlib.resources, "files", lambda package: tmp_path)
+    for content in (None, b"not gzip", gzip.compress(b"# another header\n1 2\nfire")):
+        target = tmp_path / "data" / _facts.FACTS_FILE
+        if content is not None:
+            target.write_bytes(content)
+        with pytest.raises(MissingResourceError, match="reinstall catlip"):
+            _facts.load_noun_facts()
 
 
 def test_noun_synsets_read_like_nltks(db: WordNetDB) -> None:
@@ -127,6 +148,8 @@ def test_bad_offsets_and_names_raise_key_error(db: WordNetDB) -> None:
     for offset in (0, -5, 2084072, len(db._data_noun), 10**9):
         with pytest.raises(KeyError):
             db.noun_words(offset)
+        with pytest.raises(KeyError):
+            db.is_instance(offset)
     for name in ("dog", "dog.n.99", "dog.v.01", "dog.n.x", "nosuchword.n.01"):
         with pytest.raises(KeyError):
             synset_offset(name)
