@@ -98,7 +98,6 @@ class Lexicon:
         self._index = get_sense_index()  # first: it starts reading its file, then loads the db
         self._db = wordnet_db()
         self._morphy = self._db.morphy
-        self._base_forms = self._db.base_forms
         table: dict[str, str | None] = (
             dict(builtin_overrides(web=options.web)) if options.builtin_overrides else {}
         )
@@ -215,7 +214,7 @@ class Lexicon:
             for form in (word, joined):
                 nouns = self._noun_bases(form)
                 if nouns:
-                    return self._classify(self._bases(form, keep=self.options.web))
+                    return self._classify(self._bases(form, nouns, keep=self.options.web))
             return TokenInfo(Kind.SPLIT, None, None, tuple(p for p in word.split("-") if p))
         if "'" in word:
             return TokenInfo(Kind.OTHER, None, None)
@@ -225,7 +224,7 @@ class Lexicon:
             if self.options.pos == "wordnet" and self._adjective_bases(word):
                 return TokenInfo(Kind.ADJECTIVE, None, None)
             return TokenInfo(Kind.OTHER, None, None)
-        return self._classify(self._bases(word, keep=self.options.web))
+        return self._classify(self._bases(word, nouns, keep=self.options.web))
 
     def _noun_bases(self, word: str) -> Sequence[str]:
         bases = self._bases_memo.get(word)
@@ -239,17 +238,23 @@ class Lexicon:
             return bases[2]
         return self._morphy(word, "a") if word.isascii() else []
 
-    def _bases(self, word: str, *, keep: bool = True) -> tuple[tuple[str, ...], ...]:
+    def _bases(
+        self, word: str, nouns: Sequence[str] | None = None, *, keep: bool = True
+    ) -> tuple[tuple[str, ...], ...]:
         """WordNet's base forms of ``word`` as noun, verb, adjective and adverb (memoized).
 
         Only a noun, or a word whose word facts are asked for, needs all four: the noun analysis
-        of other words looks at two. ``keep``: memoize them (the web rules ask for word facts;
-        without them nothing would read them again).
+        of other words looks at two. ``nouns``: the noun forms, if already known. ``keep``:
+        memoize them (the web rules ask for word facts; without them nothing would read them).
         """
         bases = self._bases_memo.get(word)
         if bases is None:
             if word.isascii():
-                bases = self._base_forms(word)  # nouns again: one call is cheaper
+                morphy = self._morphy
+                if nouns is None:
+                    nouns = morphy(word, "n")
+                verbs, adjectives, adverbs = morphy(word, "v"), morphy(word, "a"), morphy(word, "r")
+                bases = (tuple(nouns), tuple(verbs), tuple(adjectives), tuple(adverbs))
                 if not (bases[0] or bases[1] or bases[2] or bases[3]):
                     bases = _NO_BASES  # most unknown web words: one shared entry
             else:
@@ -311,14 +316,12 @@ class Lexicon:
         if name is None:
             if not word.isalpha():
                 name = False
+            elif not self.is_word(word):
+                name = True
             else:
-                bases = self._bases(word)  # is_word(), inlined: this runs for each new word
-                if not any(bases):
-                    name = word not in FUNCTION_WORDS and word not in DETERMINERS
-                else:
-                    nouns = bases[0]
-                    senses = self._index.noun_senses(nouns[0]) if nouns else ()
-                    name = bool(senses) and self._db.is_instance(senses[0].offset)
+                nouns = self._bases(word)[0]
+                senses = self._index.noun_senses(nouns[0]) if nouns else ()
+                name = bool(senses) and self._db.is_instance(senses[0].offset)
             if len(self._name_memo) >= self.options.max_memo:
                 self._name_memo.clear()
             self._name_memo[word] = name

@@ -174,10 +174,9 @@ class SensePolicy:
         # With common_nouns_only, a sense counts only if its synset lists the lemma in lowercase;
         # that check reads the synset, so it runs only on senses that could be chosen.
         lowercase_only = self.common_nouns_only
-        words = wordnet_db().noun_words
         start = 0
         if lowercase_only:
-            listed = (k for k, s in enumerate(found) if lemma in words(s.offset))
+            listed = (k for k, s in enumerate(found) if _lists_lowercase(s, lemma))
             start = next(listed, -1)
             if start < 0:
                 # Only capitalized lemmas ('T-shirt', 'Frisbee'): keep them, but never named
@@ -198,7 +197,7 @@ class SensePolicy:
                 if (
                     candidate.lexname in wanted
                     and candidate.tagged >= need
-                    and (not lowercase_only or lemma in words(candidate.offset))
+                    and (not lowercase_only or _lists_lowercase(candidate, lemma))
                 ):
                     return format_wnid(candidate.offset)
         return format_wnid(first.offset)

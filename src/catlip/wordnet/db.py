@@ -56,12 +56,6 @@ _RULES_BY_LAST: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
     pos: {end: tuple(r for r in rules if r[0].endswith(end)) for end in {r[0][-1] for r in rules}}
     for pos, rules in _SUBSTITUTIONS.items()
 }
-# The same by last letter for all four parts of speech at once (base_forms()).
-_NO_RULES: tuple[tuple[tuple[str, str], ...], ...] = ((), (), (), ())
-_RULES_BY_END = {
-    end: tuple(_RULES_BY_LAST[pos].get(end, ()) for pos in _FILES)
-    for end in set().union(*_RULES_BY_LAST.values())
-}
 _SYNSET = re.compile(rb"^(\d{8}) ", re.MULTILINE)
 _VERSION = re.compile(rb"Word[nN]et (\d+\+?|\d+\.\d+) Copyright")
 
@@ -104,8 +98,6 @@ class WordNetDB:
                 if terms:
                     table[terms[0]] = tuple(terms[1:])
             self._exceptions[pos] = table
-        # Per part of speech, in _FILES order: what morphy() reads, for base_forms().
-        self._morph_tables = tuple((self._exceptions[pos], lemmas[pos]) for pos in _FILES)
         self.lexnames: tuple[str, ...] = tuple(
             line.split()[1] for line in read("lexnames").decode("utf-8").splitlines() if line
         )
@@ -141,13 +133,15 @@ class WordNetDB:
     def noun_compounds(self, first: str) -> list[str]:
         """The multiword noun lemmas whose first word is ``first`` (``fire_hydrant``), sorted."""
         if first not in self._compound_starts and "_" not in first:
-            return []  # most words
+            return []  # most words: no search
+        prefix = first + "_"
         names = self._noun_sorted
-        start = bisect_left(names, first + "_")
-        if start == len(names) or not names[start].startswith(first + "_"):
-            return []
-        # '`' is the character after '_': the names between the two keys start with first + '_'.
-        return list(names[start : bisect_left(names, first + "`", start)])
+        position = bisect_left(names, prefix)
+        found: list[str] = []
+        while position < len(names) and names[position].startswith(prefix):
+            found.append(names[position])
+            position += 1
+        return found
 
     def morphy(self, form: str, pos: str) -> list[str]:
         """Base forms of ``form`` as ``pos`` (n/v/a/r) that WordNet lists, ``form`` itself first.
@@ -172,55 +166,27 @@ class WordNetDB:
                     result.append(candidate)
         return result
 
-    def base_forms(self, form: str) -> tuple[tuple[str, ...], ...]:
-        """:meth:`morphy` of ``form`` as noun, verb, adjective and adverb, in one call.
-
-        Example:
-            >>> wordnet_db().base_forms("saws")
-            (('saw',), ('saw',), (), ())
-        """
-        found: list[tuple[str, ...]] = []
-        rules_by_pos = _RULES_BY_END.get(form[-1:], _NO_RULES)
-        for (exceptions, known), rules in zip(self._morph_tables, rules_by_pos, strict=True):
-            if form in exceptions:
-                result: list[str] = []
-                for candidate in (form, *exceptions[form]):
-                    if candidate in known and candidate not in result:
-                        result.append(candidate)
-                found.append(tuple(result))
-            elif rules:
-                result = [form] if form in known else []
-                for old, new in rules:
-                    if form.endswith(old):
-                        candidate = form[: -len(old)] + new
-                        if candidate in known and candidate not in result:
-                            result.append(candidate)
-                found.append(tuple(result))
-            else:  # most forms, in most parts of speech: no rule applies
-                found.append((form,) if form in known else ())
-        return tuple(found)
-
     def is_lemma(self, lemma: str) -> bool:
         """Whether ``lemma`` is in WordNet as any part of speech (``index.sense`` lists it)."""
         nouns, verbs, adjectives, adverbs = self._lemma_sets
         return lemma in nouns or lemma in verbs or lemma in adjectives or lemma in adverbs
 
-    def _noun_end(self, offset: int) -> int:
-        """Where the ``data.noun`` line of synset ``offset`` ends (its newline)."""
-        data = self._data_noun
-        if offset <= 0 or offset >= len(data) or data[offset - 1] != 10:  # 10: b"\n"
-            raise KeyError(offset)
-        if not data.startswith(b"%08d " % offset, offset):
-            raise KeyError(offset)
-        return data.find(b"\n", offset)
-
     def _noun_bytes(self, offset: int) -> bytes:
-        return self._data_noun[offset : self._noun_end(offset)]
+        data = self._data_noun
+        if offset <= 0 or data[offset - 1 : offset] != b"\n":
+            raise KeyError(offset)
+        line = data[offset : data.find(b"\n", offset)]
+        if not line.startswith(b"%08d " % offset):
+            raise KeyError(offset)
+        return line
+
+    def _noun_line(self, offset: int) -> str:
+        return self._noun_bytes(offset).decode("utf-8")
 
     def is_noun_synset(self, offset: int) -> bool:
         """Whether ``offset`` starts a synset in ``data.noun``."""
         try:
-            self._noun_end(offset)
+            self._noun_bytes(offset)
         except KeyError:
             return False
         return True
@@ -231,12 +197,9 @@ class WordNetDB:
         Raises:
             KeyError: No noun synset starts at ``offset``.
         """
-        end = self._noun_end(offset)
-        data = self._data_noun
-        # 'offset lex_filenum ss_type w_cnt ': 8 digits, 2 digits, a letter, 2 hex digits.
-        count = 2 * int(data[offset + 14 : offset + 16], 16)
-        words = data[offset + 17 : end].split(b" ", count)[:count:2]
-        return [word.decode("utf-8") for word in words]
+        head = self._noun_line(offset).split(" ", 4)  # offset lex_filenum ss_type w_cnt rest
+        count = int(head[3], 16)
+        return head[4].split(" ", 2 * count)[: 2 * count : 2]
 
     def hypernyms(self, offset: int) -> list[int]:
         """Offsets of noun synset ``offset``'s hypernyms and instance hypernyms, in file order.
@@ -261,16 +224,15 @@ class WordNetDB:
         """
         if offset in self._instances:
             return True
-        self._noun_end(offset)  # a KeyError for an offset that starts no synset
+        self._noun_bytes(offset)  # a KeyError for an offset that starts no synset
         return False
 
     def _reads_instance(self, offset: int) -> bool:
-        data = self._data_noun
-        end = self._noun_end(offset)
-        gloss = data.find(b" | ", offset, end)
+        line = self._noun_bytes(offset)
+        gloss = line.find(b" | ")
         if gloss > 0:  # no field before the gloss has a space or is '@i' but an instance pointer
-            return data.find(b" @i ", offset, gloss) >= 0
-        fields = data[offset:end].split(b" ")
+            return b" @i " in line[:gloss]
+        fields = line.split(b" ")
         start = 5 + 2 * int(fields[3], 16)
         num_pointers = int(fields[start - 1])
         return b"@i" in fields[start : start + 4 * num_pointers : 4]
