@@ -16,9 +16,9 @@ Example:
 
 from __future__ import annotations
 
-import gzip
 import importlib.resources
 import os
+import zlib
 from typing import NamedTuple
 
 from catlip.errors import MissingResourceError
@@ -46,11 +46,13 @@ def load_noun_facts() -> NounFacts:
     """
     try:
         data = importlib.resources.files("catlip") / "data" / FACTS_FILE
-        header, instances, starts = gzip.decompress(data.read_bytes()).decode().split("\n")
+        # zlib reads the gzip format (wbits 31) and is imported already: gzip's module is not.
+        text = zlib.decompress(data.read_bytes(), wbits=31).decode()
+        header, instances, starts = text.split("\n")
         if header != _HEADER:
             raise ValueError("unexpected header")
         return NounFacts(frozenset(map(int, instances.split())), frozenset(starts.split()))
-    except (OSError, EOFError, ValueError) as exc:
+    except (OSError, zlib.error, ValueError) as exc:
         raise MissingResourceError(
             f"catlip's WordNet noun facts ({FACTS_FILE}) are missing or corrupt ({exc}): "
             "reinstall catlip."
@@ -69,5 +71,7 @@ def write_noun_facts(facts: NounFacts, path: str | os.PathLike[str]) -> None:
         " ".join(map(str, sorted(facts.instances))),
         " ".join(sorted(facts.compound_starts)),
     ]
+    import gzip  # only here: loading needs zlib alone
+
     with open(path, "wb") as out:
         out.write(gzip.compress("\n".join(lines).encode(), 9, mtime=0))
