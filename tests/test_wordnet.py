@@ -15,7 +15,7 @@ import pytest
 import catlip.wordnet
 from catlip.errors import MissingResourceError
 from catlip.text.lexicon import FUNCTION_WORDS, Lexicon, LexiconOptions
-from catlip.wordnet import _bundle, _facts, reader, synset_name, synset_names, synset_offset
+from catlip.wordnet import _bundle, nounfacts, reader, synset_name, synset_names, synset_offset
 from catlip.wordnet.db import WordNetDB, wordnet_db
 from catlip.wordnet.senseindex import SenseIndex, get_sense_index
 
@@ -43,7 +43,7 @@ def test_morphy_is_nltks_on_every_lemma_exception_and_caption_word(
 
 def test_the_shipped_noun_facts_are_the_bundles(db: WordNetDB) -> None:
     computed = WordNetDB(_bundle.read).noun_facts()  # read from data.noun and index.noun
-    assert db.noun_facts() == computed == _facts.load_noun_facts()
+    assert db.noun_facts() == computed == nounfacts.load_noun_facts()
     assert len(computed.instances) == 7730 and len(computed.compound_starts) == 18460
 
 
@@ -51,13 +51,13 @@ def test_damaged_noun_facts_are_refused_with_the_fix(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "data").mkdir()
-    monkeypatch.setattr(_facts.importlib.resources, "files", lambda package: tmp_path)
+    monkeypatch.setattr(nounfacts.importlib.resources, "files", lambda package: tmp_path)
     for content in (None, b"not gzip", gzip.compress(b"# another header\n1 2\nfire")):
-        target = tmp_path / "data" / _facts.FACTS_FILE
+        target = tmp_path / "data" / nounfacts.FACTS_FILE
         if content is not None:
             target.write_bytes(content)
         with pytest.raises(MissingResourceError, match="reinstall catlip"):
-            _facts.load_noun_facts()
+            nounfacts.load_noun_facts()
 
 
 def test_noun_synsets_read_like_nltks(db: WordNetDB) -> None:

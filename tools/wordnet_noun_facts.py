@@ -15,8 +15,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from catlip.wordnet import _bundle  # noqa: E402
-from catlip.wordnet._facts import FACTS_FILE, write_noun_facts  # noqa: E402
 from catlip.wordnet.db import WordNetDB  # noqa: E402
+from catlip.wordnet.nounfacts import FACTS_FILE, write_noun_facts  # noqa: E402
 
 
 def main() -> None:

@@ -29,7 +29,7 @@ from collections.abc import Callable
 
 from catlip.errors import MissingResourceError, ResourceVersionError
 from catlip.wordnet import _bundle
-from catlip.wordnet._facts import NounFacts, load_noun_facts
+from catlip.wordnet.nounfacts import NounFacts, load_noun_facts
 
 __all__ = ["WORDNET_VERSION", "WordNetDB", "check_version", "wordnet_db"]
 
@@ -113,7 +113,7 @@ class WordNetDB:
         """Compute which noun synsets are instances and which words start a multiword noun.
 
         Reads every synset of ``data.noun`` (a tenth of a second); catlip ships the result for
-        its bundled WordNet (:mod:`catlip.wordnet._facts`).
+        its bundled WordNet (:mod:`catlip.wordnet.nounfacts`).
         """
         data = self._data_noun
         offsets = (int(found.group(1)) for found in _SYNSET.finditer(data))

@@ -5,8 +5,8 @@ search the sorted noun lemmas: is this synset a named individual (an instance: t
 ``ford`` is John Ford), and does any multiword noun start with this word (``fire_hydrant``). Two
 sets answer them: the 7,730 instance synsets' offsets and the 18,460 words that start a
 multiword noun, shipped as package data (``tools/wordnet_noun_facts.py`` writes it) and loaded
-with the database in a few milliseconds; :meth:`WordNetDB.noun_facts` computes them from the
-database files (the tests check that the shipped file is exactly that).
+with the database in a few milliseconds; :meth:`~catlip.wordnet.db.WordNetDB.noun_facts` computes
+them from the database files (the tests check that the shipped file is exactly that).
 
 Example:
     >>> facts = load_noun_facts()
@@ -60,7 +60,7 @@ def load_noun_facts() -> NounFacts:
 
 
 def write_noun_facts(facts: NounFacts, path: str | os.PathLike[str]) -> None:
-    """Write ``facts`` (from :meth:`WordNetDB.noun_facts`) as the package-data file.
+    """Write ``facts`` (:meth:`~catlip.wordnet.db.WordNetDB.noun_facts`) as the package data.
 
     Example:
         >>> from catlip.wordnet.db import wordnet_db
