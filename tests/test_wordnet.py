@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 import subprocess
@@ -12,8 +13,9 @@ from pathlib import Path
 import pytest
 
 import catlip.wordnet
+from catlip.errors import MissingResourceError
 from catlip.text.lexicon import FUNCTION_WORDS, Lexicon, LexiconOptions
-from catlip.wordnet import _bundle, reader, synset_name, synset_names, synset_offset
+from catlip.wordnet import _bundle, nounfacts, reader, synset_name, synset_names, synset_offset
 from catlip.wordnet.db import WordNetDB, wordnet_db
 from catlip.wordnet.senseindex import SenseIndex, get_sense_index
 
@@ -37,6 +39,25 @@ def test_morphy_is_nltks_on_every_lemma_exception_and_caption_word(
     assert len(forms) > 150_000
     wrong = [(f, p) for f in sorted(forms) for p in "nvar" if db.morphy(f, p) != wn._morphy(f, p)]
     assert wrong == []
+
+
+def test_the_shipped_noun_facts_are_the_bundles(db: WordNetDB) -> None:
+    computed = WordNetDB(_bundle.read).noun_facts()  # read from data.noun and index.noun
+    assert db.noun_facts() == computed == nounfacts.load_noun_facts()
+    assert len(computed.instances) == 7730 and len(computed.compound_starts) == 18460
+
+
+def test_damaged_noun_facts_are_refused_with_the_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "data").mkdir()
+    monkeypatch.setattr(nounfacts.importlib.resources, "files", lambda package: tmp_path)
+    for content in (None, b"not gzip", gzip.compress(b"# another header\n1 2\nfire")):
+        target = tmp_path / "data" / nounfacts.FACTS_FILE
+        if content is not None:
+            target.write_bytes(content)
+        with pytest.raises(MissingResourceError, match="reinstall catlip"):
+            nounfacts.load_noun_facts()
 
 
 def test_noun_synsets_read_like_nltks(db: WordNetDB) -> None:
@@ -112,9 +133,11 @@ def test_the_bundle_holds_wordnet_3_0_byte_for_byte() -> None:
 
 def test_bad_offsets_and_names_raise_key_error(db: WordNetDB) -> None:
     assert db.is_noun_synset(2084071) and not db.is_noun_synset(2084072)
-    for offset in (0, -5, 2084072, 10**9):
+    for offset in (0, -5, 2084072, len(db._data_noun), 10**9):
         with pytest.raises(KeyError):
             db.noun_words(offset)
+        with pytest.raises(KeyError):
+            db.is_instance(offset)
     for name in ("dog", "dog.n.99", "dog.v.01", "dog.n.x", "nosuchword.n.01"):
         with pytest.raises(KeyError):
             synset_offset(name)
@@ -127,6 +150,15 @@ def test_noun_compounds(db: WordNetDB) -> None:
     assert "fire_hydrant" in found and "fire_engine" in found and found == sorted(found)
     assert all(name.startswith("fire_") for name in found)
     assert db.noun_compounds("qzxv") == []
+    names = sorted(db.noun_lemmas())
+    by_first: dict[str, list[str]] = {}
+    for name in names:
+        if "_" in name:
+            by_first.setdefault(name.partition("_")[0], []).append(name)
+    for first in [*sorted(by_first)[::3], "a", "dog", "zz", "t-"]:
+        assert db.noun_compounds(first) == by_first.get(first, []), first
+    for first in ("", "fire_", "new_york", "`"):
+        assert db.noun_compounds(first) == [n for n in names if n.startswith(first + "_")], first
 
 
 def test_lazy_compound_tables_equal_building_them_all_at_once(db: WordNetDB) -> None:

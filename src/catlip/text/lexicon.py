@@ -158,11 +158,13 @@ class Lexicon:
         if first not in FUNCTION_WORDS:  # 'the_street' (Wall Street), 'in_vitro': no captions'
             for name in self._db.noun_compounds(first):
                 words = name.split("_")
-                if len(words) > 5 or not all(words):
+                count = len(words)
+                if count > 5 or "" in words:
                     continue
-                longest = max(longest, len(words))
+                if count > longest:
+                    longest = count
                 pairs.append(first + "_" + words[1])
-                if len(words) == 2:  # the head noun may be plural: 'fire hydrants'
+                if count == 2:  # the head noun may be plural: 'fire hydrants'
                     pairs += (name + "s", name + "es")
         for name in self._override_compounds.get(first, ()):
             words = name.split("_")
@@ -330,18 +332,17 @@ class Lexicon:
 
         None too when the override table makes ``lemma`` no label (``south``: not the US South).
         """
-        try:
-            return self._place_memo[lemma]
-        except KeyError:
-            pass
+        known = self._place_memo.get(lemma, "")  # "": not memoized (a KeyError costs more)
+        if known != "":
+            return known
         senses = self._index.noun_senses(lemma)
         wnid = None
-        if self.policy.override(lemma) == (True, None):
-            senses = ()  # 'never a label' wins: 'South Florida' is not the US South
         if (
             senses
             and senses[0].lexname == "noun.location"
             and self._db.is_instance(senses[0].offset)
+            # 'never a label' wins: 'South Florida' is not the US South
+            and self.policy.override(lemma) != (True, None)
         ):
             wnid = format_wnid(senses[0].offset)
         if len(self._place_memo) >= self.options.max_memo:
@@ -355,10 +356,9 @@ class Lexicon:
 
     def compound(self, key: str) -> str | None:
         """Return the wnid of multiword lemma ``key`` (``"fire_hydrant"``), memoized, or None."""
-        try:
-            return self.compound_memo[key]
-        except KeyError:
-            pass
+        known = self.compound_memo.get(key, "")  # "": not memoized
+        if known != "":
+            return known
         has, wnid = self.policy.override(key)
         if not has and self._db.has_lemma(key, "n"):
             wnid = self.policy.choose(key)

@@ -159,11 +159,10 @@ class SensePolicy:
             >>> synset(SensePolicy().choose("table")).name()
             'table.n.02'
         """
-        try:
-            return self._chosen[lemma]
-        except KeyError:
+        wnid = self._chosen.get(lemma, "")  # "": not chosen yet (a KeyError costs more)
+        if wnid == "":
             wnid = self._chosen[lemma] = self._choose(lemma)  # at most one per WordNet lemma
-            return wnid
+        return wnid
 
     def _choose(self, lemma: str) -> str | None:
         has, wnid = self.override(lemma)

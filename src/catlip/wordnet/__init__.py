@@ -15,9 +15,11 @@ the ImageNet wnids).
 
 Internals (importable, not a stability promise): :mod:`catlip.wordnet.db` (lemma lists,
 morphology and noun data read directly, for the extractor), :mod:`catlip.wordnet.senseindex`
-(WordNet's sense index) and :mod:`catlip.wordnet.stats` (specificity and frequency of noun
-synsets). Everything loads on first use, once per process, and is safe to share between threads
-and forked or spawned workers; nothing happens at import.
+(WordNet's sense index), :mod:`catlip.wordnet.stats` (specificity and frequency of noun
+synsets) and :mod:`catlip.wordnet.nounfacts` (which noun synsets are instances and which words
+start a multiword noun, computed ahead of time, for a new word's first analysis). Everything loads
+on first use, once per process, and is safe to share between threads and forked or spawned
+workers; nothing happens at import.
 
 Example:
     >>> from catlip.wordnet import reader, synset_name

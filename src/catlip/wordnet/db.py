@@ -29,6 +29,7 @@ from collections.abc import Callable
 
 from catlip.errors import MissingResourceError, ResourceVersionError
 from catlip.wordnet import _bundle
+from catlip.wordnet.nounfacts import NounFacts, load_noun_facts
 
 __all__ = ["WORDNET_VERSION", "WordNetDB", "check_version", "wordnet_db"]
 
@@ -55,6 +56,7 @@ _RULES_BY_LAST: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
     pos: {end: tuple(r for r in rules if r[0].endswith(end)) for end in {r[0][-1] for r in rules}}
     for pos, rules in _SUBSTITUTIONS.items()
 }
+_SYNSET = re.compile(rb"^(\d{8}) ", re.MULTILINE)
 _VERSION = re.compile(rb"Word[nN]et (\d+\+?|\d+\.\d+) Copyright")
 
 
@@ -63,6 +65,8 @@ class WordNetDB:
 
     Args:
         read: Returns the bytes of one database file by name (``"index.noun"``).
+        facts: The database's :meth:`noun_facts`, if known (catlip ships them for its
+            bundled WordNet); computed from the files otherwise (a tenth of a second).
 
     Raises:
         ValueError: A file is not in WordNet's database format.
@@ -74,7 +78,7 @@ class WordNetDB:
         (True, False)
     """
 
-    def __init__(self, read: Callable[[str], bytes]) -> None:
+    def __init__(self, read: Callable[[str], bytes], *, facts: NounFacts | None = None) -> None:
         lemmas: dict[str, frozenset[str]] = {}
         for pos, suffix in _FILES.items():
             lines = read(f"index.{suffix}").decode("utf-8").splitlines()
@@ -101,6 +105,22 @@ class WordNetDB:
         data = self._data_noun = read("data.noun")
         found = _VERSION.search(data, 0, 4096)  # in the licence text at the top
         self.version: str | None = found.group(1).decode() if found else None
+        facts = facts if facts is not None else self.noun_facts()
+        self._instances = facts.instances
+        self._compound_starts = facts.compound_starts
+
+    def noun_facts(self) -> NounFacts:
+        """Compute which noun synsets are instances and which words start a multiword noun.
+
+        Reads every synset of ``data.noun`` (a tenth of a second); catlip ships the result for
+        its bundled WordNet (:mod:`catlip.wordnet.nounfacts`).
+        """
+        data = self._data_noun
+        offsets = (int(found.group(1)) for found in _SYNSET.finditer(data))
+        return NounFacts(
+            frozenset(offset for offset in offsets if self._reads_instance(offset)),
+            frozenset(name.partition("_")[0] for name in self._noun_sorted if "_" in name),
+        )
 
     def has_lemma(self, lemma: str, pos: str) -> bool:
         """Whether ``lemma`` (lowercase, ``_`` between words) is in WordNet as ``pos`` (n/v/a/r)."""
@@ -112,6 +132,8 @@ class WordNetDB:
 
     def noun_compounds(self, first: str) -> list[str]:
         """The multiword noun lemmas whose first word is ``first`` (``fire_hydrant``), sorted."""
+        if first not in self._compound_starts and "_" not in first:
+            return []  # most words: no search
         prefix = first + "_"
         names = self._noun_sorted
         position = bisect_left(names, prefix)
@@ -195,7 +217,17 @@ class WordNetDB:
         ]
 
     def is_instance(self, offset: int) -> bool:
-        """Whether noun synset ``offset`` is a named individual (has an instance hypernym)."""
+        """Whether noun synset ``offset`` is a named individual (has an instance hypernym).
+
+        Raises:
+            KeyError: No noun synset starts at ``offset``.
+        """
+        if offset in self._instances:
+            return True
+        self._noun_bytes(offset)  # a KeyError for an offset that starts no synset
+        return False
+
+    def _reads_instance(self, offset: int) -> bool:
         line = self._noun_bytes(offset)
         gloss = line.find(b" | ")
         if gloss > 0:  # no field before the gloss has a space or is '@i' but an instance pointer
@@ -232,7 +264,7 @@ def wordnet_db() -> WordNetDB:
         if _db is None:
             _bundle.prefetch("data.noun")  # inflates on another core while the indexes parse
             try:
-                candidate = WordNetDB(_bundle.read)
+                candidate = WordNetDB(_bundle.read, facts=load_noun_facts())
             except (ValueError, IndexError) as exc:
                 raise MissingResourceError(
                     f"catlip's bundled WordNet is corrupt ({exc}): reinstall catlip."
