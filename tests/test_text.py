@@ -91,6 +91,35 @@ def test_no_bad_labels(extractor: SynsetExtractor, word: str) -> None:
             assert word not in lemma_names, (caption, synset(label).name())
 
 
+@pytest.mark.parametrize(
+    ("caption", "expected"),
+    [  # Flickr8k captions: a verb's '-ing' or '-s' form before its object is that verb
+        (  # not erosion.n.01 ('wearing')
+            "Two men in suits , one wearing a silver medal , stand in front of a blue bus .",
+            ["man.n.01", "suit.n.01", "silver_medal.n.01", "bus.n.01"],
+        ),
+        (  # not drive.n.08 ('rides')
+            "A man in black rides a bike on a wooden ramp .",
+            ["man.n.01", "bicycle.n.01", "ramp.n.01"],
+        ),
+        ("a man wearing blue holds a camera .", ["man.n.01", "camera.n.01"]),  # not clasp.n.02
+        (  # not retention.n.01 ('holding'), not pursuit.n.01 ('chases it')
+            "A dog runs down a beach holding a yellow toy while another chases it .",
+            ["dog.n.01", "beach.n.01", "plaything.n.01"],
+        ),
+        (  # nouns before 'of' stay: not an object
+            "A man riding a unicycle down a set of stairs .",
+            ["man.n.01", "unicycle.n.01", "set.n.01", "stairs.n.01"],
+        ),
+        ("a bear and a can of soda", ["bear.n.01", "can.n.01", "pop.n.02"]),
+    ],
+)
+def test_verb_forms_before_their_object(
+    extractor: SynsetExtractor, caption: str, expected: list[str]
+) -> None:
+    assert names(extractor(caption)) == expected
+
+
 def test_order_unique_and_form(extractor: SynsetExtractor) -> None:
     labels = extractor("a dog, a cat, another dog and dogs")
     assert names(labels) == ["dog.n.01", "cat.n.01"]

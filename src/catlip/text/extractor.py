@@ -16,6 +16,7 @@ from typing import Any, Literal
 from catlip._engine import map_list, num_processes
 from catlip.resources import pos_tagger
 from catlip.text.compounds import expand_hyphens, longest_compound, match_run
+from catlip.text.function_words import VERB_OBJECTS
 from catlip.text.lexicon import Kind, Lexicon, LexiconOptions, get_lexicon
 from catlip.text.reference import reference_labels
 from catlip.text.tokenize import tokenize
@@ -37,6 +38,11 @@ _NOUN_CONTEXT = (Kind.DETERMINER, Kind.ADJECTIVE)
 _OTHER, _NOUN, _VERBLIKE, _SPLIT = Kind.OTHER, Kind.NOUN, Kind.VERBLIKE, Kind.SPLIT
 _MIN_PARALLEL = 2000  # fewer captions than this are labelled in-process
 _UNSEEN: Any = object()
+
+
+def _verb_form(token: str) -> bool:
+    """Whether ``token`` is spelled as an '-ing' or third-person '-s' verb form ('rides')."""
+    return token.endswith("ing") or (token.endswith("s") and not token.endswith("ss"))
 
 
 class SynsetExtractor:
@@ -247,6 +253,7 @@ class SynsetExtractor:
         pairs = lexicon.compound_pairs
         phrases = lexicon.phrase_memo
         noun, verblike, split, context = _NOUN, _VERBLIKE, _SPLIT, _NOUN_CONTEXT
+        objects = VERB_OBJECTS
         web = self._options.web
         labels: list[str] = []
         seen: set[str] = set()
@@ -285,10 +292,17 @@ class SynsetExtractor:
                     labels.append(wnid)
             elif kind == verblike and previous in context:
                 # A verb-like word is a noun after a determiner ('a bear'), unless a noun
-                # follows ('a playing dog', 'a can opener').
+                # follows ('a playing dog', 'a can opener') or, by default (catlip 0.1's
+                # labels stay), it is an '-ing' or '-s' form before its object ('one wearing a
+                # hat', 'a man in black rides a bike').
                 wnid = info[1]
                 after = (memo_get(tokens[i]) or analyze(tokens[i])) if i < count else None
-                if (after is None or after[0] != noun) and wnid is not None and wnid not in seen:
+                if (
+                    (after is None or after[0] != noun)
+                    and wnid is not None
+                    and wnid not in seen
+                    and not (web and i < count and tokens[i] in objects and _verb_form(token))
+                ):
                     seen.add(wnid)
                     labels.append(wnid)
             previous = kind

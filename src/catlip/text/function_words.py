@@ -11,7 +11,7 @@ Example:
 
 from __future__ import annotations
 
-__all__ = ["DETERMINERS", "FUNCTION_WORDS", "NOUNS_AFTER_DETERMINER"]
+__all__ = ["DETERMINERS", "FUNCTION_WORDS", "NOUNS_AFTER_DETERMINER", "VERB_OBJECTS"]
 
 
 def _words(text: str) -> list[str]:
@@ -44,3 +44,11 @@ FUNCTION_WORDS: frozenset[str] = frozenset(
 
 NOUNS_AFTER_DETERMINER: frozenset[str] = frozenset({"can"})
 """Function words that are nouns only after a determiner (``a can of soda``; not ``it can``)."""
+
+VERB_OBJECTS: frozenset[str] = frozenset(
+    _words("a an the his her their its my our your him them it me us")
+)
+"""Words that start a verb's object.
+
+An '-ing' or '-s' form right before one is that verb (``one wearing a hat``, ``a man in black
+rides a bike``), though a determiner or adjective comes before it."""
