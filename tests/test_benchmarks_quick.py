@@ -147,7 +147,7 @@ def check_web_label_ceiling(report: dict[str, Any]) -> None:
     assert report["dev_captions"] == 60
     for counts in [report["default"], *report["options"].values()]:
         assert fraction(counts["precision"]) and fraction(counts["found"])
-    assert len(report["options"]) == 7
+    assert len(report["options"]) == 8
     curve = report["learned_filter"]["curve"]
     assert [point["threshold"] for point in curve] == sorted(point["threshold"] for point in curve)
     for point in curve:
