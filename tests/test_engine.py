@@ -275,3 +275,12 @@ def test_a_counting_part_stops_posting_after_its_budget(
     counts = count_synsets(CaptionFiles([path]), extractor=cold, num_workers=2)
     assert counts.num_captions == 6_000
     assert len(posted) > 2 and posted[0] > 0 and not any(posted[1:])  # this part, part 0
+
+
+def test_only_the_tables_of_a_catlip_extractor_are_handed_on() -> None:
+    from catlip.vocab._counting import _lexicon
+
+    default = SynsetExtractor()
+    assert _lexicon(default) is default._tables()
+    assert _lexicon(SynsetExtractor.reference()) is None  # the paper's labeller has no tables
+    assert _lexicon(str.split) is None  # any other callable

@@ -17,7 +17,7 @@ from catlip._engine import map_list, num_processes
 from catlip.resources import pos_tagger
 from catlip.text.compounds import expand_hyphens, longest_compound, match_run
 from catlip.text.function_words import VERB_OBJECTS
-from catlip.text.lexicon import Kind, Lexicon, LexiconOptions, get_lexicon
+from catlip.text.lexicon import NOUN_CONTEXT, Kind, Lexicon, LexiconOptions, get_lexicon
 from catlip.text.reference import reference_labels
 from catlip.text.tokenize import tokenize
 from catlip.text.web import web_tokens
@@ -34,7 +34,6 @@ REFERENCE_ALGORITHM = "catlip.text.reference/1"
 """Version of the paper-baseline algorithm (``SynsetExtractor.reference()``)."""
 
 _POS_MODES = ("wordnet", "tagger", "none")
-_NOUN_CONTEXT = (Kind.DETERMINER, Kind.ADJECTIVE)
 _OTHER, _NOUN, _VERBLIKE, _SPLIT = Kind.OTHER, Kind.NOUN, Kind.VERBLIKE, Kind.SPLIT
 _MIN_PARALLEL = 2000  # fewer captions than this are labelled in-process
 _UNSEEN: Any = object()
@@ -252,7 +251,7 @@ class SynsetExtractor:
         compound_len = lexicon.compound_len
         pairs = lexicon.compound_pairs
         phrases = lexicon.phrase_memo
-        noun, verblike, split, context = _NOUN, _VERBLIKE, _SPLIT, _NOUN_CONTEXT
+        noun, verblike, split, context = _NOUN, _VERBLIKE, _SPLIT, NOUN_CONTEXT
         objects = VERB_OBJECTS
         web = self._options.web
         labels: list[str] = []

@@ -34,6 +34,7 @@ __all__ = [
     "DETERMINERS",
     "FUNCTION_WORDS",
     "NOUNS_AFTER_DETERMINER",
+    "NOUN_CONTEXT",
     "PLACE_MARK",
     "Kind",
     "Lexicon",
@@ -62,6 +63,9 @@ class Kind:
     DETERMINER = 4  # never a noun; a noun context
     SPLIT = 5  # hyphenated token that is not a lemma: analyse its parts
 
+
+NOUN_CONTEXT = (Kind.DETERMINER, Kind.ADJECTIVE)
+"""The kinds after which a verb-like word reads as a noun (``a bear``, ``two sinks``)."""
 
 _NO_BASES: tuple[tuple[str, ...], ...] = ((), (), (), ())
 

@@ -121,10 +121,10 @@ WORK_WORDS: frozenset[str] = frozenset([
 ])
 # fmt: on
 """Words that say what a work is (book, DVD), kept when a caption's capitalized words go."""
-# A parenthesized year or a work's format ends a title: 'Saving Grace (2000)', 'Heart Of Dixie
-# (MIXTAPE)', 'I'm A Man (Album Version)', 'Xtreme Legends (PlayStation3)'.
 # A company's name before its legal form ('Gum Inc.'): a name, though its words are common nouns.
 _COMPANY = re.compile(r"(?:\b[A-Z][\w'&]*\s+){0,3}\b(?:Inc|Ltd)\b")
+# A parenthesized year or a work's format ends a title: 'Saving Grace (2000)', 'Heart Of Dixie
+# (MIXTAPE)', 'I'm A Man (Album Version)', 'Xtreme Legends (PlayStation3)'.
 _YEAR_PARENS = re.compile(
     r"\((?:[^()]*[\s,])?(?:(?:1[89]|20)\d\d|album version|mixtape|soundtrack|audiobook"
     r"|paperback|hardcover|kindle edition|dvd|blu-?ray|vhs|playstation ?\d?|ps[1-5]"

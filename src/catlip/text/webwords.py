@@ -20,8 +20,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from catlip.text.function_words import DETERMINERS, FUNCTION_WORDS
-from catlip.text.lexicon import BARRIER, Kind
+from catlip.text.function_words import DETERMINERS, FUNCTION_WORDS, VERB_OBJECTS
+from catlip.text.lexicon import BARRIER, NOUN_CONTEXT, Kind
 from catlip.text.senses import CONCRETE_LEXNAMES
 from catlip.wordnet.db import wordnet_db
 from catlip.wordnet.senseindex import get_sense_index
@@ -86,12 +86,7 @@ FOREIGN_FUNCTION_WORDS: frozenset[str] = frozenset([
 # fmt: on
 """Function words of other Latin-script languages (a cheap test for non-English text)."""
 
-# fmt: off
-OBJECT_WORDS: frozenset[str] = frozenset([
-    "a", "an", "the", "this", "these", "those", "my", "your", "our", "his", "their", "its",
-    "me", "us", "him", "them", "it", "to",
-])
-# fmt: on
+OBJECT_WORDS: frozenset[str] = VERB_OBJECTS | {"this", "these", "those", "to"}
 """Words that start a verb's object or complement and never follow a noun in a noun phrase.
 
 A command's verb comes right before one ("Order your pair", "Walk to the beach"; not "View from
@@ -126,7 +121,6 @@ CONTEXT = 8192  # a determiner, number or adjective: the next verb-like word rea
 VERB = 16384  # a noun label that is as much a verb's base form ('shop', 'matter', 'order')
 SUBJECT = 32768  # a verb's subject or auxiliary ('you', 'we', "don't", 'can'): a verb follows
 _PUNCTUATION: tuple[None, int] = (None, 0)
-_CONTEXT_KINDS = (Kind.DETERMINER, Kind.ADJECTIVE)
 _ROMAN = re.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
 
 
@@ -161,7 +155,7 @@ def word_facts(word: str, shout: bool, lexicon: Lexicon) -> tuple[str | None, in
             flag |= COLOUR
         elif _is_demonym(token, lexicon):
             flag |= DEMONYM
-    if token is not None and lexicon.analyze(token).kind in _CONTEXT_KINDS:
+    if token is not None and lexicon.analyze(token).kind in NOUN_CONTEXT:
         flag |= CONTEXT
     if word.isalpha() and len(word) > 1:
         flag |= COUNTED

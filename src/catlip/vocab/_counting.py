@@ -107,9 +107,12 @@ def _count_part(
 
 
 def _lexicon(extractor: Callable[[str], list[str]]) -> Lexicon | None:
+    """The tables whose word analyses the parts hand on; None for the reference, which has none."""
     from catlip.text import SynsetExtractor
 
-    return extractor._tables() if isinstance(extractor, SynsetExtractor) else None
+    if not isinstance(extractor, SynsetExtractor) or extractor._reference:
+        return None
+    return extractor._tables()
 
 
 def _share_analyses(lexicon: Lexicon, part: Part, *, post: bool) -> int:
