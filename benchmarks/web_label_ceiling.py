@@ -15,6 +15,15 @@ ways of going further that need no new rule:
    regression predicts whether a judge called it correct, trained and tested in 5 folds split by
    caption, so every label is scored by a model that never saw its caption. Dropping the labels
    scored below a threshold gives the precision and found that such a filter could reach.
+3. **The same filter with corpus case statistics**, knowledge that neither the caption nor WordNet
+   holds: how often NLTK's gold-tagged corpora (Brown, the Penn Treebank sample, CoNLL-2000; about
+   1.3 million words) write the label's word capitalized inside a sentence, as a name ("Ford"), and
+   how often in lower case. Needs those corpora under ``NLTK_DATA`` (``../shared/nltk_data``).
+4. **What a gazetteer could do**: why each wrong dev label is wrong
+   (``data/web_audit/dev_error_categories.jsonl``, rule book ``ERROR_CATEGORIES.md``): part of a
+   widely known name or title (G), an obscure one (O), a web sense (W), syntax (S) ... If a
+   perfect gazetteer dropped every G label, and nothing correct, the audit would lose the same
+   share of its wrong labels (``gazetteer_bound``).
 
 To reach the audit's target from where the default stands there (``audit_now``: at 0.658 / 0.782,
 1,143 labels, 752 correct, 962 correct pooled), a filter must drop at least ``69 + 0.43 * C`` wrong
@@ -74,7 +83,37 @@ def style(words: list[str]) -> str:
     return "lower" if capitalized <= 0.2 * len(words) else "mixed"
 
 
-def label_features(caption: str, labels: list[str]) -> list[dict[str, float]]:
+def corpus_case() -> tuple[Counter[str], Counter[str]]:
+    """Capitalized and lower-case uses of each word in NLTK's gold corpora, first words aside."""
+    from nltk.corpus import brown, conll2000, treebank
+
+    capitalized: Counter[str] = Counter()
+    lower: Counter[str] = Counter()
+    for corpus in (brown, treebank, conll2000):
+        for sentence in corpus.sents():
+            for word in sentence[1:]:
+                if word.isalpha():
+                    if word.islower():
+                        lower[word] += 1
+                    elif word[:1].isupper() and not word.isupper():
+                        capitalized[word.lower()] += 1
+    return capitalized, lower
+
+
+def case_features(word: str, capitalized_here: bool, case: Any) -> dict[str, float]:
+    """How the gold corpora write ``word`` (lower case): as a name, or as a common word."""
+    capitalized, lower = case[0][word], case[1][word]
+    uses = capitalized + lower
+    share = capitalized / uses if uses else 0.5
+    return {
+        "corpus_capitalized_share": share,
+        "corpus_capitalized_here_share": share * capitalized_here,
+        "corpus_unseen": float(uses == 0),
+        "corpus_uses": math.log1p(uses) / 10,
+    }
+
+
+def label_features(caption: str, labels: list[str], case: Any = None) -> list[dict[str, float]]:
     """Surface features of each label of ``caption`` (its word found by analysing caption words)."""
     lexicon, index, db = get_lexicon(LexiconOptions()), get_sense_index(), wordnet_db()
     words = WORD.findall(clean_caption(caption))
@@ -136,6 +175,8 @@ def label_features(caption: str, labels: list[str]) -> list[dict[str, float]]:
                 "adjective_reading": float(bool(modifiers)),
                 "ing": float(word.endswith("ing")),
             }
+            if case is not None:
+                f |= case_features(word, words[at][:1].isupper(), case)
         out.append(f)
     return out
 
@@ -188,6 +229,78 @@ def audit_now(texts: list[str], *, quick: bool) -> dict[str, Any]:
     }
 
 
+def learned_filter(
+    items: list[tuple[int, dict[str, float], bool]],
+    names: list[str],
+    captions: dict[int, str],
+    pool: int,
+    now: dict[str, Any],
+) -> dict[str, Any]:
+    """Cross-validated filter on features ``names``: dev figures, audit estimates per threshold."""
+    x = np.array([[feats.get(k, 0.0) for k in names] for _, feats, _ in items])
+    y = np.array([ok for _, _, ok in items], dtype=float)
+    captions_shuffled = sorted(captions)
+    random.Random(0).shuffle(captions_shuffled)
+    fold_of = {row: k % 5 for k, row in enumerate(captions_shuffled)}
+    folds = np.array([fold_of[row] for row, _, _ in items])
+    predicted = np.zeros(len(items))
+    for k in range(5):
+        w = fit(x[folds != k], y[folds != k], l2=3.0)
+        predicted[folds == k] = score(w, x[folds == k])
+    labels, correct, pooled = now["labels"], now["correct"], now["correct_labels_pooled"]
+    curve = []
+    for threshold in THRESHOLDS:
+        keep = predicted >= threshold
+        wrong_dropped = int((~keep & (y == 0)).sum())
+        correct_dropped = int((~keep & (y == 1)).sum())
+        # The same shares of wrong and correct labels dropped, on the audit's counts.
+        drop_wrong = wrong_dropped / max(1, int((y == 0).sum())) * (labels - correct)
+        drop_correct = correct_dropped / max(1, int(y.sum())) * correct
+        kept = labels - drop_wrong - drop_correct
+        curve.append(
+            {
+                "threshold": threshold,
+                "wrong_dropped": wrong_dropped,
+                "correct_dropped": correct_dropped,
+                "precision": round(float(y[keep].mean()), 3) if keep.any() else None,
+                "found": round(float(y[keep].sum()) / max(1, pool), 3),
+                "audit_estimate": {
+                    "precision": round((correct - drop_correct) / max(1.0, kept), 3),
+                    "found": round((correct - drop_correct) / max(1, pooled), 3),
+                },
+            }
+        )
+    return {"labels": len(items), "features": len(names), "curve": curve}
+
+
+def error_categories(
+    captions: dict[int, str], verdicts: dict[Any, str], now: dict[str, Any]
+) -> dict[str, Any]:
+    """Why the default's wrong dev labels are wrong, and what a perfect gazetteer would give."""
+    category = {
+        (item["row"], item["wnid"]): item["category"]
+        for item in read_jsonl(AUDIT / "dev_error_categories.jsonl")
+    }
+    default = SynsetExtractor()
+    tally: Counter[str] = Counter()
+    for row, caption in captions.items():
+        for wnid in default(caption):
+            if verdicts.get((row, wnid)) in ("wrong_sense", "spurious"):
+                tally[category.get((row, wnid), "uncategorized")] += 1
+    wrong = sum(tally.values())
+    labels, correct, pooled = now["labels"], now["correct"], now["correct_labels_pooled"]
+    dropped = tally["G"] / max(1, wrong) * (labels - correct)
+    return {
+        "wrong_labels": wrong,
+        "categories": dict(sorted(tally.items())),
+        "gazetteer_bound": {
+            "audit_wrong_dropped": round(dropped, 1),
+            "precision": round(correct / max(1.0, labels - dropped), 3),
+            "found": round(correct / max(1, pooled), 3),
+        },
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parquet", type=Path, default=PARQUET)
@@ -213,51 +326,22 @@ def main() -> int:
     }
 
     default = SynsetExtractor()
+    case = corpus_case()
     items: list[tuple[int, dict[str, float], bool]] = []
     for row, caption in captions.items():
         labels = default(caption)
-        for wnid, feats in zip(labels, label_features(caption, labels), strict=True):
+        for wnid, feats in zip(labels, label_features(caption, labels, case), strict=True):
             verdict = verdicts.get((row, wnid))
             if verdict is not None:
                 items.append((row, feats, verdict == "correct"))
-    names = sorted({k for _, feats, _ in items for k in feats})
-    x = np.array([[feats.get(k, 0.0) for k in names] for _, feats, _ in items])
-    y = np.array([ok for _, _, ok in items], dtype=float)
-    captions_shuffled = sorted(captions)
-    random.Random(0).shuffle(captions_shuffled)
-    fold_of = {row: k % 5 for k, row in enumerate(captions_shuffled)}
-    folds = np.array([fold_of[row] for row, _, _ in items])
-    predicted = np.zeros(len(items))
-    for k in range(5):
-        w = fit(x[folds != k], y[folds != k], l2=3.0)
-        predicted[folds == k] = score(w, x[folds == k])
     pool = sum(v == "correct" for key, v in verdicts.items() if key[0] in captions)
     now = audit_now(texts, quick=args.quick)
     result["audit_now"] = now
-    labels, correct, pooled = now["labels"], now["correct"], now["correct_labels_pooled"]
-    curve = []
-    for threshold in THRESHOLDS:
-        keep = predicted >= threshold
-        wrong_dropped = int((~keep & (y == 0)).sum())
-        correct_dropped = int((~keep & (y == 1)).sum())
-        # The same shares of wrong and correct labels dropped, on the audit's counts.
-        drop_wrong = wrong_dropped / max(1, int((y == 0).sum())) * (labels - correct)
-        drop_correct = correct_dropped / max(1, int(y.sum())) * correct
-        kept = labels - drop_wrong - drop_correct
-        curve.append(
-            {
-                "threshold": threshold,
-                "wrong_dropped": wrong_dropped,
-                "correct_dropped": correct_dropped,
-                "precision": round(float(y[keep].mean()), 3) if keep.any() else None,
-                "found": round(float(y[keep].sum()) / max(1, pool), 3),
-                "audit_estimate": {
-                    "precision": round((correct - drop_correct) / max(1.0, kept), 3),
-                    "found": round((correct - drop_correct) / max(1, pooled), 3),
-                },
-            }
-        )
-    result["learned_filter"] = {"labels": len(items), "features": len(names), "curve": curve}
+    every = sorted({k for _, feats, _ in items for k in feats})
+    own = [k for k in every if not k.startswith("corpus_")]
+    result["learned_filter"] = learned_filter(items, own, captions, pool, now)
+    result["learned_filter_with_corpus_case"] = learned_filter(items, every, captions, pool, now)
+    result["error_categories"] = error_categories(captions, verdicts, now)
     print(json.dumps(result, indent=2))
     return 0
 

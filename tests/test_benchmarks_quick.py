@@ -27,6 +27,10 @@ BENCH = REPO / "benchmarks"
 FLICKR = FLICKR8K
 LAION = SHARED / "data" / "web-alt-text" / "laion-sample-1000.parquet"
 WORDNET = Path(os.environ["NLTK_DATA"]) / "corpora" / "wordnet"  # conftest sets a fallback
+GOLD_CORPORA = [
+    Path(os.environ["NLTK_DATA"]) / "corpora" / f"{name}.zip"
+    for name in ("brown", "treebank", "conll2000")
+]
 
 pytestmark = pytest.mark.slow
 
@@ -148,11 +152,24 @@ def check_web_label_ceiling(report: dict[str, Any]) -> None:
     for counts in [report["default"], *report["options"].values()]:
         assert fraction(counts["precision"]) and fraction(counts["found"])
     assert len(report["options"]) == 8
-    curve = report["learned_filter"]["curve"]
-    assert [point["threshold"] for point in curve] == sorted(point["threshold"] for point in curve)
-    for point in curve:
-        assert point["wrong_dropped"] >= 0 and point["correct_dropped"] >= 0
-        assert fraction(point["found"]) and fraction(point["audit_estimate"]["found"])
+    own, with_case = report["learned_filter"], report["learned_filter_with_corpus_case"]
+    assert with_case["features"] > own["features"] and with_case["labels"] == own["labels"]
+    for curve in (own["curve"], with_case["curve"]):
+        assert [p["threshold"] for p in curve] == sorted(p["threshold"] for p in curve)
+        for point in curve:
+            assert point["wrong_dropped"] >= 0 and point["correct_dropped"] >= 0
+            assert fraction(point["found"]) and fraction(point["audit_estimate"]["found"])
+    errors = report["error_categories"]
+    assert sum(errors["categories"].values()) == errors["wrong_labels"] > 0
+    assert fraction(errors["gazetteer_bound"]["precision"])
+
+
+def check_web_cold_bound(report: dict[str, Any]) -> None:
+    assert report["captions"] == 100
+    for name in ("cold", "prewarmed", "warm"):
+        assert positive(report[name]["ratio"]) and positive(report[name]["default_captions_per_s"])
+    assert report["prewarmed"]["written_forms"] == 2 * report["prewarmed"]["words"] == 4000
+    assert all(v >= 0 for v in report["prewarmed"]["still_new_per_caption"].values())
 
 
 def check_wordnet_startup(report: dict[str, Any]) -> None:
@@ -185,7 +202,13 @@ CASES: dict[str, Case] = {
     ),
     "train_step": ([], [], [], check_train_step),
     "vocab_build": ([], [FLICKR], [], check_vocab_build),
-    "web_label_ceiling": ([], [LAION], ["pyarrow"], check_web_label_ceiling),
+    "web_cold_bound": ([], [FLICKR, LAION], ["pyarrow"], check_web_cold_bound),
+    "web_label_ceiling": (
+        [],
+        [LAION, *GOLD_CORPORA],
+        ["pyarrow"],
+        check_web_label_ceiling,
+    ),
     "wordnet_startup": (["--folder", str(WORDNET)], [WORDNET], [], check_wordnet_startup),
 }
 
