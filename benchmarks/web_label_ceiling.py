@@ -3,8 +3,8 @@
 Issue 13 asks for precision 0.70 while finding 0.75 of the correct labels on the blind LAION audit
 (``web_label_quality.py``). The rules developed so far stand at 0.658 / 0.782 there and 0.709 on the
 600 development rows (the rows the audit does not use; all their labels are judged in
-``data/web_audit/dev_judgments.jsonl``). This script measures, on the development rows only, two
-ways of going further that need no new rule:
+``data/web_audit/dev_judgments.jsonl``). This script measures, on the development rows only, ways
+of going further that need no new rule, and what a list of known names could add:
 
 1. **The extractor's options**: ``concrete_share`` and ``noun_share`` over a range, and
    ``pos="tagger"`` (labels that an option makes and nobody judged are counted apart as
@@ -83,7 +83,11 @@ def style(words: list[str]) -> str:
     return "lower" if capitalized <= 0.2 * len(words) else "mixed"
 
 
-def corpus_case() -> tuple[Counter[str], Counter[str]]:
+CaseCounts = tuple[Counter[str], Counter[str]]
+"""Capitalized and lower-case uses per word (:func:`corpus_case`)."""
+
+
+def corpus_case() -> CaseCounts:
     """Capitalized and lower-case uses of each word in NLTK's gold corpora, first words aside."""
     from nltk.corpus import brown, conll2000, treebank
 
@@ -100,7 +104,7 @@ def corpus_case() -> tuple[Counter[str], Counter[str]]:
     return capitalized, lower
 
 
-def case_features(word: str, capitalized_here: bool, case: Any) -> dict[str, float]:
+def case_features(word: str, capitalized_here: bool, case: CaseCounts) -> dict[str, float]:
     """How the gold corpora write ``word`` (lower case): as a name, or as a common word."""
     capitalized, lower = case[0][word], case[1][word]
     uses = capitalized + lower
@@ -113,7 +117,9 @@ def case_features(word: str, capitalized_here: bool, case: Any) -> dict[str, flo
     }
 
 
-def label_features(caption: str, labels: list[str], case: Any = None) -> list[dict[str, float]]:
+def label_features(
+    caption: str, labels: list[str], case: CaseCounts | None = None
+) -> list[dict[str, float]]:
     """Surface features of each label of ``caption`` (its word found by analysing caption words)."""
     lexicon, index, db = get_lexicon(LexiconOptions()), get_sense_index(), wordnet_db()
     words = WORD.findall(clean_caption(caption))
