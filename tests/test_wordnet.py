@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import importlib.resources
 import os
 import re
 import subprocess
@@ -45,6 +46,14 @@ def test_the_shipped_noun_facts_are_the_bundles(db: WordNetDB) -> None:
     computed = WordNetDB(_bundle.read).noun_facts()  # read from data.noun and index.noun
     assert db.noun_facts() == computed == nounfacts.load_noun_facts()
     assert len(computed.instances) == 7730 and len(computed.compound_starts) == 18460
+
+
+def test_writing_the_noun_facts_reproduces_the_shipped_file(db: WordNetDB, tmp_path: Path) -> None:
+    target = tmp_path / nounfacts.FACTS_FILE
+    nounfacts.write_noun_facts(db.noun_facts(), target)
+    shipped = importlib.resources.files("catlip") / "data" / nounfacts.FACTS_FILE
+    assert target.read_bytes() == shipped.read_bytes()
+    assert [p.name for p in tmp_path.iterdir()] == [nounfacts.FACTS_FILE]  # no temporary left
 
 
 def test_damaged_noun_facts_are_refused_with_the_fix(

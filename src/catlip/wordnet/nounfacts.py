@@ -73,5 +73,8 @@ def write_noun_facts(facts: NounFacts, path: str | os.PathLike[str]) -> None:
     ]
     import gzip  # only here: loading needs zlib alone
 
-    with open(path, "wb") as out:
-        out.write(gzip.compress("\n".join(lines).encode(), 9, mtime=0))
+    from catlip.vocab._io import atomic_write  # the vocabulary layer's writer, only here
+
+    payload = gzip.compress("\n".join(lines).encode(), 9, mtime=0)
+    with atomic_write(path, binary=True) as out:  # never a half-written package file
+        out.write(payload)
